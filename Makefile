@@ -1,0 +1,71 @@
+# Two commands do everything on a fresh machine (Python 3.11 on the PATH, nothing else):
+#   make run    the whole flow on the embedded DuckDB target (or TARGET=snowflake)
+#   make test   the whole test suite (what CI runs)
+# Options: make run TARGET=snowflake | make run TICKETS=path/to/tickets.csv
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DBT := $(BIN)/dbt
+TARGET ?= local
+TICKETS ?=
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_TARGET := $(TARGET)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+ifneq ($(strip $(TICKETS)),)
+DBT_VARS := --vars '{tickets_csv: "$(abspath $(TICKETS))"}'
+endif
+
+.PHONY: setup run load build-training-data finetune score messages docs summary test lint clean
+
+setup: $(VENV)/.installed profiles.yml
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --editable .
+	touch $@
+
+profiles.yml: profiles.example.yml
+	@test -f $@ || { cp $< $@; echo "Created profiles.yml from profiles.example.yml (git-ignored; edit it freely)."; }
+
+run: setup load build-training-data finetune score messages docs summary
+
+load:
+ifneq ($(strip $(TICKETS)),)
+	$(DBT) run-operation load_support_tickets $(DBT_VARS)
+else ifeq ($(TARGET),snowflake)
+	$(DBT) run-operation load_support_tickets
+endif
+
+build-training-data:
+	$(DBT) build --selector prepare_training_data $(DBT_VARS)
+
+finetune:
+	$(DBT) run-operation launch_finetune $(DBT_VARS)
+	$(DBT) run-operation describe_finetune --args '{wait: true}' $(DBT_VARS)
+
+score:
+	$(DBT) build --selector score_with_finetuned_model $(DBT_VARS)
+
+messages:
+	$(DBT) build --selector generate_messages $(DBT_VARS)
+
+docs:
+	$(DBT) docs generate $(DBT_VARS)
+
+summary:
+	@$(DBT) --quiet run-operation print_run_summary $(DBT_VARS)
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf target dbt_packages logs *.duckdb *.duckdb.wal

@@ -1,0 +1,94 @@
+"""How an emulated foundation model answers one prompt.
+
+* Categorisation prompts: the best-matching listed category (``categorizer``). A large model
+  answers the bare category, exactly as listed. A small model answers in an inconsistent
+  format, as the quickstart saw with mistral-7b: the bare category only about a fifth of the
+  time; otherwise with a leading space, a trailing newline, a sentence around it, in lower
+  case, with an explanation, naming two categories, or vaguely -- and about 12% of the time
+  it picks a plausible wrong category (the runner-up). Which one is decided by the stable
+  hash of the model name and the prompt, so the same prompt always gets the same answer.
+* Message prompts: an e-mail or a text message (``messages``).
+* Anything else: a short, deterministic generic answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .categorizer import Ranking, rank_categories
+from .messages import write_message
+from .models import FoundationModel
+from .prompts import CategoryPrompt, MessagePrompt, parse_prompt
+from .stable import stable_fraction, stable_int
+
+SMALL_MODEL_WRONG_SHARE = 0.12
+
+_Style = Callable[[str, str], str]
+
+# (weight, style(category, other category)) for small models; the weights add up to 1.
+_SMALL_MODEL_STYLES: tuple[tuple[float, _Style], ...] = (
+    (0.22, lambda c, o: c),
+    (0.06, lambda c, o: f"{c}\n"),
+    (0.10, lambda c, o: f" {c}"),
+    (0.12, lambda c, o: f"The request category is: {c}."),
+    (0.12, lambda c, o: f" {c}\n\nThe customer's request is about {c.lower()}."),
+    (0.10, lambda c, o: f"Category: {c.lower()}"),
+    (0.10, lambda c, o: f"I would classify this as a {c.lower()} issue."),
+    (0.05, lambda c, o: f"{c}."),
+    (0.08, lambda c, o: f"Based on the request, this is about {c} rather than {o}."),
+    (
+        0.05,
+        lambda c, o: (
+            "The customer needs help with their service. "
+            "Please route this request to the appropriate team."
+        ),
+    ),
+)
+
+_GENERIC_OPENERS = (
+    "Thanks for your message.",
+    "Here is a short answer.",
+    "Understood.",
+)
+_GENERIC_SUMMARY_WORDS = 20
+
+
+def complete_foundation(model: FoundationModel, prompt: str) -> str:
+    """The answer of foundation ``model`` to ``prompt``."""
+    parsed = parse_prompt(prompt)
+    if isinstance(parsed, CategoryPrompt):
+        ranking = rank_categories(parsed.categories, parsed.request)
+        if model.is_small:
+            return small_model_category_answer(model.name, prompt, ranking)
+        return ranking.best
+    if isinstance(parsed, MessagePrompt):
+        return write_message(parsed, seed=f"{model.name}\x1f{prompt}")
+    return generic_answer(model.name, prompt)
+
+
+def small_model_category_answer(model_name: str, prompt: str, ranking: Ranking) -> str:
+    """A small model's messy answer to a categorisation prompt."""
+    answer, other = ranking.best, ranking.runner_up
+    if len(ranking.categories) > 1 and (
+        stable_fraction(model_name, "wrong", prompt) < SMALL_MODEL_WRONG_SHARE
+    ):
+        answer, other = other, answer
+    draw = stable_fraction(model_name, "style", prompt)
+    cumulative = 0.0
+    for weight, style in _SMALL_MODEL_STYLES:
+        cumulative += weight
+        if draw < cumulative:
+            return style(answer, other)
+    return _SMALL_MODEL_STYLES[0][1](answer, other)
+
+
+def generic_answer(model_name: str, prompt: str) -> str:
+    """A short deterministic reply that summarises the prompt."""
+    words = prompt.split()
+    if not words:
+        return "I did not receive any text. Please send your question or request."
+    summary = " ".join(words[:_GENERIC_SUMMARY_WORDS])
+    if len(words) > _GENERIC_SUMMARY_WORDS:
+        summary += " ..."
+    opener = _GENERIC_OPENERS[stable_int(model_name, prompt) % len(_GENERIC_OPENERS)]
+    return f'{opener} You wrote: "{summary}"'

@@ -1,0 +1,127 @@
+{#-
+    dbt run-operation describe_finetune [--args '{job_id: ..., wait: true, max_wait_minutes: 120, poll_seconds: 60}']
+
+    DESCRIBEs a fine-tuning job (by default the latest one launched), records its status in the
+    jobs table, and with wait: true polls until the job ends (SYSTEM$WAIT between polls on
+    Snowflake), for at most max_wait_minutes. Fails with the job's error when the job ends in
+    ERROR or CANCELLED, and when the wait runs out.
+-#}
+{% macro describe_finetune(job_id=none, wait=false, max_wait_minutes=120, poll_seconds=60) -%}
+    {%- set jobs = finetune_jobs_relation() -%}
+    {%- set job_id = job_id or _latest_finetune_job_id(jobs) -%}
+    {%- set max_polls = [1, ((max_wait_minutes * 60) / poll_seconds) | round(0, 'ceil') | int] | max -%}
+    {%- set state = namespace(job=none, polls=0) -%}
+
+    {%- for poll in range(max_polls + 1) -%}
+        {%- if state.job is none or (wait and state.job['status'] not in _finetune_final_statuses()) -%}
+            {%- if poll > 0 -%}
+                {%- do _wait_seconds(poll_seconds) -%}
+            {%- endif -%}
+            {%- set described = run_query("select " ~ cortex_finetune_describe(job_id) ~ " as job") -%}
+            {%- set state.job = fromjson(described.rows[0][0] | string) -%}
+            {%- set state.polls = poll + 1 -%}
+            {%- do _record_finetune_status(jobs, job_id, state.job) -%}
+            {{ log("Fine-tuning job " ~ job_id ~ ": " ~ state.job['status'] ~ " (progress " ~ state.job.get('progress') ~ ")", info=true) }}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {%- set job = state.job -%}
+    {%- if job['status'] in ('ERROR', 'CANCELLED') -%}
+        {{ exceptions.raise_compiler_error("Fine-tuning job " ~ job_id ~ " ended in " ~ job['status'] ~ ": " ~ tojson(job.get('error'))) }}
+    {%- elif wait and job['status'] != 'SUCCESS' -%}
+        {{ exceptions.raise_compiler_error("Fine-tuning job " ~ job_id ~ " is still " ~ job['status'] ~ " after " ~ max_wait_minutes ~ " minutes; run describe_finetune again later.") }}
+    {%- endif -%}
+    {%- if job['status'] == 'SUCCESS' -%}
+        {{ log("Model " ~ job.get('model') ~ " is ready: trained tokens " ~ job.get('trained_tokens')
+            ~ ", training loss " ~ (job.get('training_result') or {}).get('training_loss')
+            ~ ", validation loss " ~ (job.get('training_result') or {}).get('validation_loss'), info=true) }}
+    {%- endif -%}
+    {{ return(job) }}
+{%- endmacro %}
+
+
+{#- dbt run-operation show_finetune_jobs: every job Cortex knows (FINETUNE('SHOW')). -#}
+{% macro show_finetune_jobs() -%}
+    {%- set shown = run_query("select " ~ cortex_finetune_show() ~ " as jobs") -%}
+    {%- set listed = fromjson(shown.rows[0][0] | string) -%}
+    {%- for job in listed -%}
+        {{ log(job.get('id') ~ "  " ~ job.get('status') ~ "  " ~ job.get('model') ~ "  (base " ~ job.get('base_model') ~ ")", info=true) }}
+    {%- endfor -%}
+    {{ return(listed) }}
+{%- endmacro %}
+
+
+{#- dbt run-operation cancel_finetune [--args '{job_id: ...}']: FINETUNE('CANCEL') on a job (the latest by default). -#}
+{% macro cancel_finetune(job_id=none) -%}
+    {%- set jobs = finetune_jobs_relation() -%}
+    {%- set job_id = job_id or _latest_finetune_job_id(jobs) -%}
+    {%- set cancelled = run_query("select " ~ cortex_finetune_cancel(job_id) ~ " as answer") -%}
+    {{ log("Cancel " ~ job_id ~ ": " ~ cancelled.rows[0][0], info=true) }}
+    {%- set described = run_query("select " ~ cortex_finetune_describe(job_id) ~ " as job") -%}
+    {%- do _record_finetune_status(jobs, job_id, fromjson(described.rows[0][0] | string)) -%}
+{%- endmacro %}
+
+
+{% macro _finetune_final_statuses() -%}
+    {{ return(['SUCCESS', 'ERROR', 'CANCELLED']) }}
+{%- endmacro %}
+
+
+{% macro _latest_finetune_job_id(jobs) -%}
+    {%- if load_relation(jobs) is none -%}
+        {{ exceptions.raise_compiler_error("No fine-tuning job has been launched yet (" ~ jobs ~ " does not exist): run `dbt run-operation launch_finetune` first.") }}
+    {%- endif -%}
+    {%- set latest = run_query("select job_id from " ~ jobs ~ " order by launched_at desc limit 1") -%}
+    {%- if latest.rows | length == 0 -%}
+        {{ exceptions.raise_compiler_error("The jobs table " ~ jobs ~ " is empty: run `dbt run-operation launch_finetune` first.") }}
+    {%- endif -%}
+    {{ return(latest.rows[0][0]) }}
+{%- endmacro %}
+
+
+{% macro _record_finetune_status(jobs, job_id, job) -%}
+    {%- set result = job.get('training_result') or {} -%}
+    {%- set error = job.get('error') -%}
+    {%- set finished_on = job.get('finished_on') -%}
+    {%- set update_status -%}
+        update {{ jobs }}
+        set
+            status = {{ quote_string_literal(job['status']) }},
+            status_checked_at = current_timestamp,
+            finished_at = {{ _timestamp_literal_from_epoch_ms(finished_on) }},
+            error_message = {{ quote_string_literal(tojson(error) if error else none) }},
+            trained_tokens = {{ job.get('trained_tokens') | int if job.get('trained_tokens') is not none else 'null' }},
+            training_loss = {{ result.get('training_loss') | float if result.get('training_loss') is not none else 'null' }},
+            validation_loss = {{ result.get('validation_loss') | float if result.get('validation_loss') is not none else 'null' }}
+        where job_id = {{ quote_string_literal(job_id) }}
+    {%- endset -%}
+    {%- do run_query(update_status) -%}
+    {%- do adapter.commit() if target.type == 'duckdb' -%}
+{%- endmacro %}
+
+
+{% macro _timestamp_literal_from_epoch_ms(epoch_ms) -%}
+    {%- if epoch_ms is none or epoch_ms == '' -%}
+        {{ return('null') }}
+    {%- endif -%}
+    {%- set moment = modules.datetime.datetime.fromtimestamp((epoch_ms | int) / 1000.0, modules.pytz.utc) -%}
+    {{ return("cast('" ~ moment.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as timestamp)") }}
+{%- endmacro %}
+
+
+{% macro _wait_seconds(seconds) -%}
+    {{ return(adapter.dispatch('_wait_seconds', 'support_ticket_llm')(seconds | int)) }}
+{%- endmacro %}
+
+{% macro default___wait_seconds(seconds) -%}
+    {{ exceptions.raise_compiler_error("Waiting for a fine-tuning job is not supported on adapter '" ~ adapter.type() ~ "'.") }}
+{%- endmacro %}
+
+{% macro snowflake___wait_seconds(seconds) -%}
+    {%- do run_query("select system$wait(" ~ seconds ~ ")") -%}
+{%- endmacro %}
+
+{#- The local emulator trains synchronously: a job is finished when DESCRIBE first answers. -#}
+{% macro duckdb___wait_seconds(seconds) -%}
+    {{ log("Local fine-tuning jobs finish when launched; not waiting.", info=false) }}
+{%- endmacro %}

@@ -1,0 +1,97 @@
+{#-
+    dbt run-operation launch_finetune [--args '{max_epochs: 3, allow_concurrent: false}']
+
+    Launches FINETUNE('CREATE') for finetuned_model_name() on the training pairs (train split for
+    training, eval split for validation) and records the job in the jobs table.
+    Refuses while a job for the same model name is still running, unless allow_concurrent.
+-#}
+{% macro launch_finetune(max_epochs=none, allow_concurrent=false) -%}
+    {%- set max_epochs = max_epochs if max_epochs is not none else var('finetune_max_epochs', none) -%}
+    {%- set model_name = finetuned_model_name() -%}
+    {%- set base_model = var('finetune_base_model') -%}
+    {%- set pairs = ref('int_training_pairs__prepared') -%}
+    {%- set jobs = finetune_jobs_relation() -%}
+
+    {%- if load_relation(pairs) is none -%}
+        {{ exceptions.raise_compiler_error("The training pairs " ~ pairs ~ " do not exist yet: run `dbt build --selector prepare_training_data` first.") }}
+    {%- endif -%}
+    {%- set split_counts = run_query("select split, count(*) from " ~ pairs ~ " group by split") -%}
+    {%- set rows_per_split = {} -%}
+    {%- for row in split_counts.rows -%}
+        {%- do rows_per_split.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
+    {%- if rows_per_split.get('train', 0) == 0 -%}
+        {{ exceptions.raise_compiler_error("No training pairs in the train split of " ~ pairs ~ ": the teacher labelled no ticket with a valid category. Check the teacher's answers in int_teacher_labels__normalized.") }}
+    {%- endif -%}
+
+    {%- do _create_finetune_jobs_table(jobs) -%}
+
+    {%- if not allow_concurrent -%}
+        {%- set running = run_query(
+            "select job_id from " ~ jobs ~ " where lower(model_name) = lower(" ~ quote_string_literal(model_name)
+            ~ ") and status in ('LAUNCHED', 'PENDING', 'IN_PROGRESS')") -%}
+        {%- if running.rows | length > 0 -%}
+            {{ exceptions.raise_compiler_error(
+                "A fine-tuning job for " ~ model_name ~ " is still running (" ~ running.columns[0].values() | join(', ')
+                ~ "). Wait for it with `dbt run-operation describe_finetune --args '{wait: true}'`, cancel it with "
+                ~ "`dbt run-operation cancel_finetune`, or launch anyway with --args '{allow_concurrent: true}'.") }}
+        {%- endif -%}
+    {%- endif -%}
+
+    {%- set training_query = "select prompt, completion from " ~ pairs ~ " where split = 'train'" -%}
+    {%- set validation_query = "select prompt, completion from " ~ pairs ~ " where split = 'eval'" if rows_per_split.get('eval', 0) > 0 else none -%}
+    {%- set options = {'max_epochs': max_epochs} if max_epochs is not none else {} -%}
+
+    {%- set launched = run_query("select " ~ cortex_finetune_create(model_name, base_model, training_query, validation_query, max_epochs) ~ " as job_id") -%}
+    {%- set job_id = launched.rows[0][0] -%}
+    {{ log("Launched fine-tuning job " ~ job_id ~ ": " ~ base_model ~ " -> " ~ model_name
+        ~ " on " ~ rows_per_split.get('train', 0) ~ " training and " ~ rows_per_split.get('eval', 0) ~ " validation pairs.", info=true) }}
+
+    {%- set record_job -%}
+        insert into {{ jobs }} (
+            job_id, model_name, base_model, training_query, validation_query, options,
+            backend, target_name, launched_at, status
+        )
+        values (
+            {{ quote_string_literal(job_id) }},
+            {{ quote_string_literal(model_name) }},
+            {{ quote_string_literal(base_model) }},
+            {{ quote_string_literal(training_query) }},
+            {{ quote_string_literal(validation_query) }},
+            {{ quote_string_literal(tojson(options)) }},
+            {{ cortex_backend_name(base_model) }},
+            {{ quote_string_literal(target.name) }},
+            current_timestamp,
+            'LAUNCHED'
+        )
+    {%- endset -%}
+    {%- do run_query(record_job) -%}
+    {%- do adapter.commit() if target.type == 'duckdb' -%}
+    {{ return(job_id) }}
+{%- endmacro %}
+
+
+{% macro _create_finetune_jobs_table(jobs) -%}
+    {%- do adapter.create_schema(jobs) -%}
+    {%- set ddl -%}
+        create table if not exists {{ jobs }} (
+            job_id varchar,
+            model_name varchar,
+            base_model varchar,
+            training_query varchar,
+            validation_query varchar,
+            options varchar,
+            backend varchar,
+            target_name varchar,
+            launched_at timestamp,
+            status varchar,
+            status_checked_at timestamp,
+            finished_at timestamp,
+            error_message varchar,
+            trained_tokens bigint,
+            training_loss double,
+            validation_loss double
+        )
+    {%- endset -%}
+    {%- do run_query(ddl) -%}
+{%- endmacro %}

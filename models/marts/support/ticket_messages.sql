@@ -1,0 +1,65 @@
+with
+
+tickets as (
+
+    select * from {{ ref('stg_support__tickets') }}
+
+),
+
+categories as (
+
+    select * from {{ ref('ticket_categories') }}
+
+),
+
+prompts as (
+
+    select * from {{ ref('int_tickets__prompted_for_messages') }}
+
+),
+
+messages as (
+
+    select * from {{ ref('int_messages__requested') }}
+
+),
+
+current_messages as (
+
+    select messages.*
+
+    from messages
+    inner join prompts
+        on
+            messages.ticket_id = prompts.ticket_id
+            and messages.prompt_hash = prompts.prompt_hash
+    where messages.model = {{ quote_string_literal(var('message_model')) }}
+
+),
+
+final as (
+
+    select
+        tickets.ticket_id,
+        tickets.customer_name,
+        tickets.customer_email,
+        tickets.contact_preference,
+        case when tickets.contact_preference = 'Text Message' then 'text message' else 'email' end as channel,
+        categories.category,
+        current_messages.message,
+        {{ word_count('current_messages.message') }} as word_count,
+        case when tickets.contact_preference = 'Text Message' then 24 else 100 end as word_limit,
+        current_messages.model,
+        current_messages.backend,
+        current_messages.prompt_hash,
+        current_messages.generated_at
+
+    from tickets
+    inner join categories
+        on tickets.ticket_id = categories.ticket_id
+    left join current_messages
+        on tickets.ticket_id = current_messages.ticket_id
+
+)
+
+select * from final

@@ -1,0 +1,135 @@
+"""Drive this dbt project in-process (dbtRunner) against a throwaway DuckDB file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+import cortex_emulator
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+# The main job's steps, as the Makefile and a dbt Cloud job run them.
+MAIN_JOB: tuple[tuple[str, ...], ...] = (
+    ("build", "--selector", "prepare_training_data"),
+    ("run-operation", "launch_finetune"),
+    ("run-operation", "describe_finetune", "--args", "{wait: true}"),
+    ("build", "--selector", "score_with_finetuned_model"),
+    ("build", "--selector", "generate_messages"),
+)
+
+
+class DbtCommandFailed(AssertionError):
+    pass
+
+
+@dataclass
+class DbtProject:
+    """One isolated copy of the project's state: its own database, profiles, target and logs."""
+
+    workdir: Path
+
+    @property
+    def database_path(self) -> Path:
+        return self.workdir / "support_tickets.duckdb"
+
+    @property
+    def target_path(self) -> Path:
+        return self.workdir / "target"
+
+    @classmethod
+    def create(cls, workdir: Path) -> DbtProject:
+        workdir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(PROJECT_DIR / "profiles.example.yml", workdir / "profiles.yml")
+        return cls(workdir)
+
+    @contextmanager
+    def _environment(self) -> Iterator[None]:
+        overrides = {
+            "SUPPORT_TICKETS_DUCKDB_PATH": str(self.database_path),
+            "DBT_TARGET": "local",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+        saved = {name: os.environ.get(name) for name in overrides}
+        os.environ.update(overrides)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    def invoke(
+        self, *args: str, vars: dict[str, Any] | None = None, expect_success: bool = True
+    ) -> dbtRunnerResult:
+        command = [
+            *args,
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(self.workdir),
+            "--target-path",
+            str(self.target_path),
+            "--log-path",
+            str(self.workdir / "logs"),
+        ]
+        if vars:
+            import json
+
+            command += ["--vars", json.dumps(vars)]
+        with self._environment():
+            result = dbtRunner().invoke(command)
+        if expect_success and not result.success:
+            raise DbtCommandFailed(
+                f"dbt {' '.join(args)} failed: {result.exception or _failures(result)}"
+            )
+        if not expect_success and result.success:
+            raise DbtCommandFailed(f"dbt {' '.join(args)} succeeded but was expected to fail")
+        return result
+
+    def run_main_job(self, vars: dict[str, Any] | None = None) -> None:
+        for step in MAIN_JOB:
+            self.invoke(*step, vars=vars)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection with the emulator registered, as dbt's own (views may call its functions)."""
+        connection = duckdb.connect(str(self.database_path))
+        try:
+            cortex_emulator.register(connection)
+            yield connection
+        finally:
+            connection.close()
+
+    def query(self, sql: str, parameters: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        with self.connect() as connection:
+            return connection.execute(sql, parameters or []).fetchall()
+
+    def scalar(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
+        rows = self.query(sql, parameters)
+        assert len(rows) == 1 and len(rows[0]) == 1, f"expected one value from {sql!r}, got {rows}"
+        return rows[0][0]
+
+    def call_counts(self) -> dict[tuple[str, str], int]:
+        with self.connect() as connection:
+            return cortex_emulator.call_counts(connection)
+
+
+def _failures(result: dbtRunnerResult) -> str:
+    results = getattr(result.result, "results", None) or []
+    failed = [
+        f"{item.node.name}: {item.status} {item.message}"
+        for item in results
+        if str(item.status) in {"error", "fail"}
+    ]
+    return "; ".join(failed) or repr(result.result)

@@ -1,0 +1,195 @@
+"""The run-operations and the user-CSV path, each on a database of its own."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from dbt_harness import DbtProject
+
+QUICKSTART_HEADER = [
+    "TICKET_ID",
+    "Customer_Name",
+    "customer_email",
+    "Service_Type",
+    "REQUEST",
+    "contact_preference",
+]
+
+
+def _write_user_csv(path: Path) -> list[list[str]]:
+    rows = [
+        [
+            "9001",
+            "Ana O'Neil",
+            "ana@example.com",
+            "Cellular",
+            "I was charged €40 for roaming\nwhile in Lisbon, that's too much!",
+            "Email",
+        ],
+        [
+            "9002",
+            'Bo "Bobby" Li',
+            "bo@example.com",
+            "Home Internet",
+            'My internet is so slow, "speed test" says 3 Mbps.',
+            "Text Message",
+        ],
+        [
+            "9003",
+            "Zoë Ærø",
+            "zoe@example.com",
+            "Cellular",
+            "Somebody stole my phone on the train, please block it.",
+            "Email",
+        ],
+        [
+            "9004",
+            "Sam",
+            "sam@example.com",
+            "Business Internet",
+            "Please cancel my account, we are moving abroad for good",
+            "Email",
+        ],
+        [
+            "9005",
+            "Kim",
+            "kim@example.com",
+            "Cellular",
+            "I'd like to add a new line for my son.",
+            "Text Message",
+        ],
+        [
+            "9005",
+            "Kim Two",
+            "kim2@example.com",
+            "Cellular",
+            "Duplicate id, different customer.",
+            "Email",
+        ],
+    ]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(QUICKSTART_HEADER)
+        writer.writerows(rows)
+    return rows
+
+
+def test_a_users_csv_runs_through_the_whole_flow(fresh_project: DbtProject, tmp_path: Path) -> None:
+    csv_path = tmp_path / "my tickets.csv"
+    rows = _write_user_csv(csv_path)
+    user_vars = {"tickets_csv": str(csv_path), "train_share_percent": 50}
+
+    fresh_project.invoke("run-operation", "load_support_tickets", vars=user_vars)
+    loaded = fresh_project.query(
+        "select ticket_id, customer_name, request from main_raw.support_tickets order by ticket_id, customer_name"
+    )
+    assert [tuple(row) for row in loaded] == sorted((row[0], row[1], row[4]) for row in rows)
+
+    fresh_project.run_main_job(vars=user_vars)
+    assert fresh_project.scalar("select count(*) from main.ticket_categories") == 5
+    assert fresh_project.scalar("select count(*) from main.stg_support__tickets_quarantined") == 1
+    # The seed is disabled when a CSV is given: the synthetic tickets never enter.
+    assert fresh_project.scalar("select count(*) from main_raw.support_tickets") == len(rows)
+    assert (
+        fresh_project.scalar("select count(*) from main.ticket_messages where message is not null")
+        == 5
+    )
+
+
+def test_a_csv_without_the_quickstart_columns_is_refused_by_name(
+    fresh_project: DbtProject, tmp_path: Path
+) -> None:
+    csv_path = tmp_path / "bad.csv"
+    csv_path.write_text("ticket_id,name,request\n1,Al,hello\n", encoding="utf-8")
+    result = fresh_project.invoke(
+        "run-operation",
+        "load_support_tickets",
+        vars={"tickets_csv": str(csv_path)},
+        expect_success=False,
+    )
+    assert "customer_name" in str(result.exception) and "contact_preference" in str(
+        result.exception
+    )
+
+
+def test_scoring_before_any_finetune_fails_with_what_to_do(fresh_project: DbtProject) -> None:
+    fresh_project.invoke("build", "--selector", "prepare_training_data")
+    result = fresh_project.invoke(
+        "build", "--selector", "score_with_finetuned_model", expect_success=False
+    )
+    messages = " ".join(str(item.message) for item in result.result.results)
+    assert "launch_finetune" in messages
+
+
+def test_launch_refuses_a_second_job_while_one_runs_unless_told(fresh_project: DbtProject) -> None:
+    fresh_project.invoke("build", "--selector", "prepare_training_data")
+    fresh_project.invoke("run-operation", "launch_finetune")
+    first_job = fresh_project.scalar("select job_id from main.finetune_jobs")
+    assert fresh_project.scalar("select status from main.finetune_jobs") == "LAUNCHED"
+
+    refused = fresh_project.invoke("run-operation", "launch_finetune", expect_success=False)
+    assert first_job in str(refused.exception)
+    assert fresh_project.scalar("select count(*) from main.finetune_jobs") == 1
+
+    fresh_project.invoke(
+        "run-operation", "launch_finetune", "--args", "{allow_concurrent: true, max_epochs: 2}"
+    )
+    jobs = fresh_project.query(
+        "select job_id, options from main.finetune_jobs order by launched_at"
+    )
+    assert len(jobs) == 2 and json.loads(jobs[1][1]) == {"max_epochs": 2}
+
+    fresh_project.invoke("run-operation", "describe_finetune", "--args", "{wait: true}")
+    statuses = dict(fresh_project.query("select job_id, status from main.finetune_jobs"))
+    assert statuses[jobs[1][0]] == "SUCCESS" and statuses[first_job] == "LAUNCHED"
+
+
+def test_describe_fails_with_the_jobs_error(fresh_project: DbtProject) -> None:
+    fresh_project.invoke("build", "--selector", "prepare_training_data")
+    with fresh_project.connect() as connection:
+        job_id = connection.execute(
+            "select cortex_finetune_create('x.main.empty_model', 'mistral-7b', "
+            "'select prompt, completion from main.int_training_pairs__prepared where false', null, null)"
+        ).fetchone()[0]
+    result = fresh_project.invoke(
+        "run-operation",
+        "describe_finetune",
+        "--args",
+        json.dumps({"job_id": job_id}),
+        expect_success=False,
+    )
+    assert "ERROR" in str(result.exception) and job_id in str(result.exception)
+
+
+def test_a_new_finetuned_version_is_what_scoring_uses(fresh_project: DbtProject) -> None:
+    fresh_project.run_main_job()
+    fresh_project.run_main_job(vars={"finetuned_model_version": "v2"})
+    models = {
+        row[0] for row in fresh_project.query("select distinct model from main.ticket_categories")
+    }
+    assert len(models) == 1 and models.pop().endswith("support_tickets_finetuned_mistral_7b_v2")
+    names = {
+        row[0]
+        for row in fresh_project.query(
+            "select model_name from main.finetune_jobs where status = 'SUCCESS'"
+        )
+    }
+    assert len(names) == 2
+
+
+@pytest.mark.parametrize("bad_value", [0, 100, "eighty"])
+def test_a_bad_train_share_is_a_clear_error(fresh_project: DbtProject, bad_value: object) -> None:
+    result = fresh_project.invoke(
+        "build",
+        "--select",
+        "int_tickets__split",
+        vars={"train_share_percent": bad_value},
+        expect_success=False,
+    )
+    messages = str(result.exception) + " ".join(
+        str(item.message) for item in (result.result.results if result.result else [])
+    )
+    assert "train_share_percent" in messages

@@ -1,0 +1,249 @@
+"""The main job on the synthetic seed, asserted on the rows it writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from types import ModuleType
+
+import pytest
+from dbt_harness import PROJECT_DIR, DbtProject
+
+SEED_PATH = PROJECT_DIR / "seeds" / "support_tickets.csv"
+
+
+@pytest.fixture(scope="session")
+def seed_tickets(ticket_generator: ModuleType) -> list:
+    tickets = ticket_generator.generate_tickets(600, seed=42)
+    assert SEED_PATH.read_bytes() == _csv_bytes(ticket_generator, tickets), (
+        "seeds/support_tickets.csv is stale: run `python scripts/generate_tickets.py`"
+    )
+    return tickets
+
+
+def _csv_bytes(ticket_generator: ModuleType, tickets: list) -> bytes:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "tickets.csv"
+        ticket_generator.write_csv(tickets, path)
+        return path.read_bytes()
+
+
+def test_every_source_row_is_staged_or_quarantined_with_a_reason(
+    built_project: DbtProject, seed_tickets: list
+) -> None:
+    source_rows = built_project.scalar("select count(*) from main_raw.support_tickets")
+    staged = built_project.scalar("select count(*) from main.stg_support__tickets")
+    reasons = dict(
+        built_project.query(
+            "select quarantine_reason, count(*) from main.stg_support__tickets_quarantined group by 1"
+        )
+    )
+
+    assert source_rows == len(seed_tickets)
+    duplicate_rows = len(seed_tickets) - len({ticket.ticket_id.strip() for ticket in seed_tickets})
+    assert duplicate_rows > 0
+    assert reasons == {"duplicate ticket_id": duplicate_rows}
+    assert staged + sum(reasons.values()) == source_rows
+
+
+def test_deduplication_keeps_one_row_per_id_whatever_the_load_order(
+    built_project: DbtProject,
+) -> None:
+    kept = built_project.query(
+        """
+        select staged.ticket_id, staged.source_row_fingerprint, min(quarantined.source_row_fingerprint)
+        from main.stg_support__tickets as staged
+        inner join main.stg_support__tickets_quarantined as quarantined using (ticket_id)
+        group by all
+        """
+    )
+    assert kept
+    for ticket_id, kept_fingerprint, dropped_fingerprint in kept:
+        assert kept_fingerprint < dropped_fingerprint, ticket_id
+
+
+def test_staging_trims_and_keeps_text_intact(built_project: DbtProject) -> None:
+    padded = built_project.scalar(
+        "select count(*) from main.stg_support__tickets where customer_name != trim(customer_name) or request != trim(request)"
+    )
+    with_newlines = built_project.scalar(
+        "select count(*) from main.stg_support__tickets where request like '%' || chr(10) || '%'"
+    )
+    with_quotes = built_project.scalar(
+        """select count(*) from main.stg_support__tickets where request like '%"%' and request like '%''%'"""
+    )
+    assert padded == 0
+    assert with_newlines > 0
+    assert with_quotes > 0
+
+
+def test_split_matches_pythons_hashlib_for_every_ticket(built_project: DbtProject) -> None:
+    rows = built_project.query("select ticket_id, split_bucket, split from main.int_tickets__split")
+    assert len(rows) == built_project.scalar("select count(*) from main.stg_support__tickets")
+    for ticket_id, bucket, split in rows:
+        expected = int(hashlib.md5(ticket_id.encode("utf-8")).hexdigest()[:16], 16) % 100
+        assert bucket == expected, ticket_id
+        assert split == ("train" if expected < 80 else "eval")
+    train_share = sum(split == "train" for _, _, split in rows) / len(rows)
+    assert 0.7 < train_share < 0.9
+
+
+def test_teacher_labels_every_ticket_with_a_valid_category(
+    built_project: DbtProject, seed_tickets: list
+) -> None:
+    id_counts = Counter(ticket.ticket_id.strip() for ticket in seed_tickets)
+    intended = {
+        ticket.ticket_id.strip(): ticket.intended_category
+        for ticket in seed_tickets
+        if id_counts[ticket.ticket_id.strip()] == 1
+    }
+    labels = built_project.query(
+        "select ticket_id, category, raw_response, model, backend from main.int_teacher_labels__normalized"
+    )
+    staged_ids = {
+        row[0] for row in built_project.query("select ticket_id from main.stg_support__tickets")
+    }
+    assert {row[0] for row in labels} == staged_ids
+    categories = {
+        row[0] for row in built_project.query("select category from main.valid_categories")
+    }
+    assert {row[1] for row in labels} <= categories | {"Unknown"}
+    assert {(row[3], row[4]) for row in labels} == {("mistral-large", "local-emulator")}
+    # The large model answers with the bare category, as in the quickstart.
+    assert all(row[2] in categories for row in labels)
+    checked = [(ticket_id, category) for ticket_id, category, *_ in labels if ticket_id in intended]
+    correct = sum(category == intended[ticket_id] for ticket_id, category in checked)
+    assert correct / len(checked) >= 0.9
+
+
+def test_training_pairs_are_prompt_and_category(built_project: DbtProject) -> None:
+    pairs = built_project.query(
+        "select split, prompt, completion from main.int_training_pairs__prepared"
+    )
+    splits = Counter(split for split, _, _ in pairs)
+    assert splits["train"] > 3 * splits["eval"] > 0
+    assert all(
+        prompt.startswith("You are an agent that helps organize requests") for _, prompt, _ in pairs
+    )
+    assert all(completion != "Unknown" for _, _, completion in pairs)
+
+
+def test_finetune_job_is_recorded_with_its_final_status(built_project: DbtProject) -> None:
+    jobs = built_project.query(
+        "select job_id, model_name, base_model, status, trained_tokens, training_loss, validation_loss, "
+        "training_query, validation_query, launched_at, finished_at from main.finetune_jobs"
+    )
+    assert len(jobs) == 1
+    (
+        job_id,
+        model_name,
+        base_model,
+        status,
+        trained_tokens,
+        training_loss,
+        validation_loss,
+        training_query,
+        validation_query,
+        launched_at,
+        finished_at,
+    ) = jobs[0]
+    database = built_project.database_path.stem
+    assert model_name == f"{database}.main.support_tickets_finetuned_mistral_7b"
+    assert base_model == "mistral-7b"
+    assert status == "SUCCESS"
+    assert trained_tokens > 0 and training_loss >= 0 and validation_loss >= 0
+    assert "where split = 'train'" in training_query and "where split = 'eval'" in validation_query
+    assert launched_at is not None and finished_at is not None
+
+    described = json.loads(built_project.scalar("select cortex_finetune_describe(?)", [job_id]))
+    assert described["status"] == "SUCCESS" and described["model"].lower() == model_name.lower()
+
+
+def test_finetuned_model_categorises_every_ticket_and_agrees_with_the_teacher(
+    built_project: DbtProject,
+) -> None:
+    rows = built_project.query(
+        "select ticket_id, category, raw_response, model, split, is_agreeing_with_teacher from main.ticket_categories"
+    )
+    assert len(rows) == built_project.scalar("select count(*) from main.stg_support__tickets")
+    assert all(category is not None for _, category, *_ in rows)
+    assert {row[3] for row in rows} == {
+        f"{built_project.database_path.stem}.main.support_tickets_finetuned_mistral_7b"
+    }
+    eval_rows = [row for row in rows if row[4] == "eval"]
+    agreement = sum(bool(row[5]) for row in eval_rows) / len(eval_rows)
+    assert agreement >= 0.85, agreement
+    # The fine-tuned model answers in the trained format: exactly a category.
+    categories = {
+        row[0] for row in built_project.query("select category from main.valid_categories")
+    }
+    assert sum(row[2] in categories for row in rows) / len(rows) >= 0.95
+
+
+def test_messages_follow_the_channel_and_word_limits(built_project: DbtProject) -> None:
+    rows = built_project.query(
+        "select customer_name, contact_preference, channel, message, word_count, word_limit from main.ticket_messages"
+    )
+    assert len(rows) == built_project.scalar("select count(*) from main.stg_support__tickets")
+    for name, preference, channel, message, word_count, word_limit in rows:
+        assert message
+        assert word_count == len(message.split())
+        if preference == "Text Message":
+            assert channel == "text message" and word_count < 25
+        else:
+            assert channel == "email" and word_count <= 100
+        assert name.split()[0] in message
+    assert {row[2] for row in rows} == {"text message", "email"}
+
+
+def test_rerun_makes_no_model_calls_and_changes_no_mart_row(built_project: DbtProject) -> None:
+    before_calls = built_project.call_counts()
+    before_categories = built_project.query(
+        "select * exclude (categorized_at) from main.ticket_categories order by ticket_id"
+    )
+    before_messages = built_project.query("select * from main.ticket_messages order by ticket_id")
+
+    for step in (
+        ("build", "--selector", "prepare_training_data"),
+        ("build", "--selector", "score_with_finetuned_model"),
+        ("build", "--selector", "generate_messages"),
+    ):
+        built_project.invoke(*step)
+
+    assert built_project.call_counts() == before_calls
+    assert (
+        built_project.query(
+            "select * exclude (categorized_at) from main.ticket_categories order by ticket_id"
+        )
+        == before_categories
+    )
+    assert (
+        built_project.query("select * from main.ticket_messages order by ticket_id")
+        == before_messages
+    )
+
+
+def test_docs_are_generated_with_the_whole_lineage(built_project: DbtProject) -> None:
+    manifest = json.loads((built_project.target_path / "manifest.json").read_text())
+    catalog = json.loads((built_project.target_path / "catalog.json").read_text())
+    assert (built_project.target_path / "index.html").exists()
+    models = {
+        node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "model"
+    }
+    assert {
+        "stg_support__tickets",
+        "int_teacher_labels__requested",
+        "ticket_categories",
+        "ticket_messages",
+    } <= models
+    assert any(key.endswith("ticket_messages") for key in catalog["nodes"])
+    scoring = next(
+        node
+        for node in manifest["nodes"].values()
+        if node["name"] == "int_finetuned_categories__requested"
+    )
+    assert "source.support_ticket_llm.finetuning.finetune_jobs" in scoring["depends_on"]["nodes"]
