@@ -82,12 +82,7 @@ class SparseRows:
 
     def dot(self, dense: np.ndarray) -> np.ndarray:
         """``self @ dense`` for a dense (n_cols x k) matrix."""
-        k = dense.shape[1]
-        if self.nnz == 0:
-            return np.zeros((self.n_rows, k))
-        running = np.zeros((self.nnz + 1, k))
-        np.cumsum(self.data[:, None] * dense[self.indices], axis=0, out=running[1:])
-        return running[self.indptr[1:]] - running[self.indptr[:-1]]
+        return _segment_sums(self.data[:, None] * dense[self.indices], self.indptr)
 
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The CSC view: (column pointers, rows, values, order) -- computed once."""
@@ -100,13 +95,8 @@ class SparseRows:
 
     def transpose_dot(self, dense: np.ndarray) -> np.ndarray:
         """``self.T @ dense`` for a dense (n_rows x k) matrix."""
-        k = dense.shape[1]
-        if self.nnz == 0:
-            return np.zeros((self.n_cols, k))
         colptr, rows, values, _ = self.columns()
-        running = np.zeros((self.nnz + 1, k))
-        np.cumsum(values[:, None] * dense[rows], axis=0, out=running[1:])
-        return running[colptr[1:]] - running[colptr[:-1]]
+        return _segment_sums(values[:, None] * dense[rows], colptr)
 
     def similarity(self, other: SparseRows) -> np.ndarray:
         """The dense (self.n_rows x other.n_rows) matrix of dot products ``self @ other.T``."""
@@ -127,6 +117,19 @@ class SparseRows:
             weights = self.data[owner] * other_values[positions]
             result += np.bincount(keys, weights=weights, minlength=self.n_rows * n_other)
         return result.reshape(self.n_rows, n_other)
+
+
+def _segment_sums(values: np.ndarray, pointers: np.ndarray) -> np.ndarray:
+    """Row ``i`` of the result sums ``values[pointers[i]:pointers[i+1]]`` (0 when empty).
+
+    Plain sequential sums (no BLAS), so the result never depends on the number of threads.
+    """
+    out = np.zeros((len(pointers) - 1, values.shape[1]))
+    starts = pointers[:-1]
+    filled = starts < pointers[1:]
+    if filled.any():
+        out[filled] = np.add.reduceat(values, starts[filled], axis=0)
+    return out
 
 
 def extract_terms(texts: pa.Array) -> tuple[np.ndarray, pa.Array]:

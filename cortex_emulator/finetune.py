@@ -5,8 +5,12 @@ and validation queries, trains synchronously (it takes well under a second for h
 rows) and records the job -- SUCCESS with its model, or ERROR with the reason (for example a
 training query without rows) -- then returns the job id. Fine-tuned model names are stored
 case-insensitively; COMPLETE finds a model by its full name or, when unique, by its last
-dotted part(s). Loaded models are cached per connection, keyed by name and job id, so a
-re-created model is reloaded.
+dotted part(s). Loaded models are cached per database runtime, keyed by name and job id, so
+a re-created model is reloaded.
+
+The training and validation queries run on a cursor of their own: they see committed tables
+and views, not temporary tables or uncommitted changes of the calling transaction. Rows whose
+prompt or completion is NULL are skipped; other values are used as text.
 """
 
 from __future__ import annotations

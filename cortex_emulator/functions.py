@@ -17,12 +17,15 @@ cortex_finetune_cancel(job_id VARCHAR) -> VARCHAR (a message)                   
 Arrow UDFs get batches of up to 2048 rows; each batch is answered per model, and logged in
 ``cortex_emulator.calls`` (one row per batch and model; rows = non-null prompts sent). A NULL
 model or prompt gives NULL without a call. The functions reach the database through
-``conn.cursor()`` of the connection they were registered on; all state (the model cache) is
-per registration, guarded by locks, so several dbt threads can call them at once.
+``conn.cursor()`` of a connection registered on it (see ``connections``): from inside a UDF
+each read or write runs on its own cursor and transaction. State (the fine-tuned model cache)
+belongs to the runtime of one database and is guarded by locks, so several dbt threads can
+call the functions at once.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +34,7 @@ import duckdb
 import pyarrow as pa
 
 from .backends import LOCAL_EMULATOR, BackendRegistry, LocalEmulatorBackend, unknown_model_error
+from .connections import RUNTIMES, RUNTIMES_LOCK, ConnectionPool
 from .errors import CortexError
 from .finetune import FineTuning
 from .models import find_foundation_model
@@ -39,12 +43,21 @@ from .tokens import count_tokens
 
 
 class CortexRuntime:
-    """The state behind one connection's functions: storage, fine-tuning, backends."""
+    """The state behind the functions registered on one database: its connections, storage,
+    fine-tuning (with the model cache) and backends."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
-        self.storage = Storage(conn)
+    def __init__(self) -> None:
+        self.token = uuid.uuid4().hex
+        self.connections = ConnectionPool()
+        self.storage = Storage(self.connections)
         self.finetuning = FineTuning(self.storage)
         self.backends = BackendRegistry(LocalEmulatorBackend(self.finetuning))
+        # The exact callables handed to DuckDB: kept alive as long as the runtime.
+        self.functions: list[_Function] = _functions(self)
+
+    def instance(self) -> str:
+        """Which runtime answers in this database (used by ``register``)."""
+        return self.token
 
     # -- arrow UDFs -----------------------------------------------------------------------
 
@@ -164,38 +177,25 @@ class _Function:
 
 
 def _functions(runtime: CortexRuntime) -> list[_Function]:
-    varchar = "VARCHAR"
+    text = "VARCHAR"
     return [
-        _Function("cortex_complete", runtime.complete, [varchar] * 2, varchar, True, True),
-        _Function("cortex_try_complete", runtime.try_complete, [varchar] * 2, varchar, True, True),
+        _Function("cortex_complete", runtime.complete, [text, text], text, True, True),
+        _Function("cortex_try_complete", runtime.try_complete, [text, text], text, True, True),
+        _Function("cortex_count_tokens", runtime.count_tokens, [text, text], "INTEGER", True, True),
+        _Function("cortex_backend_name", runtime.backend_name, [text], text, True, False),
+        _Function("cortex_finetune_create", runtime.finetune_create, [text] * 5, text, False, True),
         _Function(
-            "cortex_count_tokens", runtime.count_tokens, [varchar] * 2, "INTEGER", True, True
+            "cortex_finetune_describe", runtime.finetune_describe, [text], text, False, True, False
         ),
-        _Function("cortex_backend_name", runtime.backend_name, [varchar], varchar, True, False),
+        _Function("cortex_finetune_show", runtime.finetune_show, [], text, False, True),
         _Function(
-            "cortex_finetune_create", runtime.finetune_create, [varchar] * 5, varchar, False, True
+            "cortex_finetune_cancel", runtime.finetune_cancel, [text], text, False, True, False
         ),
-        _Function(
-            "cortex_finetune_describe",
-            runtime.finetune_describe,
-            [varchar],
-            varchar,
-            False,
-            True,
-            special_nulls=False,
-        ),
-        _Function("cortex_finetune_show", runtime.finetune_show, [], varchar, False, True),
-        _Function(
-            "cortex_finetune_cancel",
-            runtime.finetune_cancel,
-            [varchar],
-            varchar,
-            False,
-            True,
-            special_nulls=False,
-        ),
+        _Function(_INSTANCE_FUNCTION, runtime.instance, [], text, False, False),
     ]
 
+
+_INSTANCE_FUNCTION = "cortex_emulator_instance"
 
 FUNCTION_NAMES: tuple[str, ...] = (
     "cortex_complete",
@@ -212,13 +212,34 @@ FUNCTION_NAMES: tuple[str, ...] = (
 def register(conn: duckdb.DuckDBPyConnection) -> None:
     """Register the emulated Cortex functions on ``conn``.
 
-    Idempotent: registering again on the same connection replaces the functions (and starts
-    a fresh model cache). Functions belong to the database, so when another open connection
-    to the same database file has registered them already, they are left as they are.
+    Idempotent. DuckDB functions belong to the database, so when the functions already exist
+    there (registered through this or another open connection to the same database file),
+    ``conn`` is only added to the connections their runtime may use; the runtime keeps
+    working as long as one of them is open. An extra internal function,
+    ``cortex_emulator_instance()``, tells which runtime a database's functions belong to.
     """
-    runtime = CortexRuntime(conn)
-    for function in _functions(runtime):
-        _create(conn, function)
+    with RUNTIMES_LOCK:
+        existing = _registered_runtime(conn)
+        if existing is not None:
+            existing.connections.add(conn)
+            return
+        runtime = CortexRuntime()
+        runtime.connections.add(conn)
+        RUNTIMES[runtime.token] = runtime
+        for function in runtime.functions:
+            _create(conn, function)
+
+
+def _registered_runtime(conn: duckdb.DuckDBPyConnection) -> CortexRuntime | None:
+    """The runtime whose functions this connection's database already has, if any."""
+    found = conn.execute(
+        "select count(*) from duckdb_functions() where function_name = ?", [_INSTANCE_FUNCTION]
+    ).fetchall()
+    if not found[0][0]:
+        return None
+    token = conn.execute(f"select {_INSTANCE_FUNCTION}()").fetchall()[0][0]
+    runtime = RUNTIMES.get(token)
+    return runtime if isinstance(runtime, CortexRuntime) else None
 
 
 def _create(conn: duckdb.DuckDBPyConnection, function: _Function) -> None:
@@ -237,12 +258,10 @@ def _create(conn: duckdb.DuckDBPyConnection, function: _Function) -> None:
         create()
     except duckdb.Error as error:
         text = str(error)
-        if "already created" in text:  # registered on this very connection before
+        if "already created" in text:  # left on this very connection by an earlier runtime
             conn.remove_function(function.name)
             create()
-        elif "already exists" in text:  # registered by another connection to this database
-            return
-        else:
+        elif "already exists" not in text:  # else: another connection's, left as it is
             raise
 
 

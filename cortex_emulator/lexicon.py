@@ -75,7 +75,8 @@ _CONCEPT_WORDS: dict[str, str] = {
     "lost": """
         lost lose losing loses stolen steal stole theft thief thieves missing misplace
         misplaced robbed robbery pickpocket pickpocketed gone:0.6 disappeared:0.8
-        taken:0.7 took:0.5 snatched grabbed:0.5 locate:0.6 track:0.5 tracking:0.5 block:0.6 blocked:0.6 blocking:0.6
+        taken:0.7 took:0.5 snatched grabbed:0.5 locate:0.6 track:0.5 tracking:0.5
+        block:0.6 blocked:0.6 blocking:0.6
         left_my_phone can't_find cannot_find can_not_find find_my:0.8 where_my_phone:0.8
     """,
     "phone": """

@@ -30,6 +30,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from .connections import ConnectionPool
 from .errors import CortexError
 from .features import SparseRows, TfidfVectorizer
 from .training import ModelKind, TrainedModel
@@ -162,17 +163,17 @@ def _is_read_only(error: Exception) -> bool:
 
 
 class Storage:
-    """Reads and writes the emulator's tables through cursors of one connection."""
+    """Reads and writes the emulator's tables through cursors of the registered connections."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
-        self._conn = conn
+    def __init__(self, connections: ConnectionPool) -> None:
+        self._connections = connections
         self._lock = threading.Lock()
         self._ready = False
         self.read_only = False
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        cur = self._conn.cursor()
+        cur = self._connections.cursor()
         try:
             yield cur
         finally:
@@ -398,11 +399,12 @@ class Storage:
 
     def _load_model(self, cur: duckdb.DuckDBPyConnection, entry: ModelEntry) -> TrainedModel:
         key = entry.model
-        header = cur.execute(
+        found = cur.execute(
             f"select job_id, kind, n_terms, n_labels, n_examples, fallback_label "
             f"from {SCHEMA}.models where model = ?",
             [key],
-        ).fetchone()
+        ).fetchall()
+        header = found[0] if found else None
         if header is None or header[0] != entry.job_id:
             raise CortexError(
                 f"Fine-tuned model '{entry.display_name}' changed while it was being loaded: "

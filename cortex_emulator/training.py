@@ -37,7 +37,6 @@ MAX_CLASSIFIER_LABELS = 50
 NN_TEMPERATURE = 0.1
 FLOOR_PROBABILITY = 1e-6
 _SIMILARITY_CELLS_PER_CHUNK = 4_000_000
-_DENSE_TRAINING_CELLS = 4_000_000
 _GRADIENT_TOLERANCE = 1e-7
 
 
@@ -180,12 +179,12 @@ def _lipschitz(x: SparseRows) -> float:
     on [X, 1]^T [X, 1] / n, times 1/2 for the softmax curvature)."""
     n = max(x.n_rows, 1)
     v = np.ones((x.n_cols + 1, 1))
-    v /= np.linalg.norm(v)
+    v /= np.sqrt(np.sum(v * v))
     eigen = 1.0
     for _ in range(30):
         xv = x.dot(v[:-1]) + v[-1]
         w = np.vstack([x.transpose_dot(xv), xv.sum(axis=0, keepdims=True)]) / n
-        eigen = float(np.linalg.norm(w))
+        eigen = float(np.sqrt(np.sum(w * w)))
         if eigen == 0:
             return 1.0
         v = w / eigen
@@ -203,12 +202,9 @@ def _fit_softmax(
     biases = np.zeros(n_labels)
     if n_labels == 1:
         return weights, biases
-    if n * x.n_cols <= _DENSE_TRAINING_CELLS:
-        dense = np.zeros((n, x.n_cols))
-        dense[x.row_ids(), x.indices] = x.data
-        forward, backward = dense.__matmul__, dense.T.__matmul__
-    else:
-        forward, backward = x.dot, x.transpose_dot
+    # Sparse products made of element-wise operations and cumulative sums: unlike BLAS
+    # matrix products, their results do not depend on the number of threads.
+    forward, backward = x.dot, x.transpose_dot
     step = 1.0 / (_lipschitz(x) + L2_PENALTY)
     prev_w, prev_b = weights.copy(), biases.copy()
     momentum_age = 0

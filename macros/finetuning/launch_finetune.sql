@@ -24,7 +24,7 @@
         {{ exceptions.raise_compiler_error("No training pairs in the train split of " ~ pairs ~ ": the teacher labelled no ticket with a valid category. Check the teacher's answers in int_teacher_labels__normalized.") }}
     {%- endif -%}
 
-    {%- do _create_finetune_jobs_table(jobs) -%}
+    {%- do create_finetune_jobs_table() -%}
 
     {%- if not allow_concurrent -%}
         {%- set running = run_query(
@@ -71,7 +71,15 @@
 {%- endmacro %}
 
 
-{% macro _create_finetune_jobs_table(jobs) -%}
+{#-
+    The jobs table, created when missing: by launch_finetune, and by the project's on-run-start
+    hook so that the finetuning source exists from the first run on.
+-#}
+{% macro create_finetune_jobs_table() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set jobs = finetune_jobs_relation() -%}
     {%- do adapter.create_schema(jobs) -%}
     {%- set ddl -%}
         create table if not exists {{ jobs }} (
@@ -94,4 +102,5 @@
         )
     {%- endset -%}
     {%- do run_query(ddl) -%}
+    {{ return('') }}
 {%- endmacro %}

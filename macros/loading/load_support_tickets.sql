@@ -56,7 +56,8 @@
     {%- if not csv_path -%}
         {{ exceptions.raise_compiler_error("load_support_tickets needs a CSV on DuckDB: --args '{csv_path: path/to/tickets.csv}' or var tickets_csv.") }}
     {%- endif -%}
-    {%- if not modules.os.path.isfile(csv_path) -%}
+    {%- set found = run_query("select count(*) from glob(" ~ quote_string_literal(csv_path) ~ ")") -%}
+    {%- if found.rows[0][0] == 0 -%}
         {{ exceptions.raise_compiler_error("Ticket file not found: " ~ csv_path) }}
     {%- endif -%}
     {%- set reader = "read_csv(" ~ quote_string_literal(csv_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator, Sequence
@@ -12,6 +13,7 @@ from typing import Any
 
 import duckdb
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt_common.events.base_types import EventMsg
 
 import cortex_emulator
 
@@ -29,6 +31,28 @@ MAIN_JOB: tuple[tuple[str, ...], ...] = (
 
 class DbtCommandFailed(AssertionError):
     pass
+
+
+@dataclass
+class DbtInvocation:
+    """What one dbt command returned, with the error messages dbt reported on the way."""
+
+    result: dbtRunnerResult
+    errors: list[str]
+
+    @property
+    def success(self) -> bool:
+        return self.result.success
+
+    @property
+    def error_text(self) -> str:
+        """Everything dbt said went wrong: the exception, failed nodes' messages, error events."""
+        parts = [str(self.result.exception)] if self.result.exception else []
+        for item in getattr(self.result.result, "results", None) or []:
+            if str(item.status) in {"error", "fail"} and item.message:
+                node_id = getattr(item, "unique_id", None) or item.node.unique_id
+                parts.append(f"{node_id}: {item.message}")
+        return "\n".join(parts + self.errors)
 
 
 @dataclass
@@ -71,7 +95,7 @@ class DbtProject:
 
     def invoke(
         self, *args: str, vars: dict[str, Any] | None = None, expect_success: bool = True
-    ) -> dbtRunnerResult:
+    ) -> DbtInvocation:
         command = [
             *args,
             "--project-dir",
@@ -84,18 +108,21 @@ class DbtProject:
             str(self.workdir / "logs"),
         ]
         if vars:
-            import json
-
             command += ["--vars", json.dumps(vars)]
+        errors: list[str] = []
+
+        def collect_errors(event: EventMsg) -> None:
+            if event.info.level == "error":
+                errors.append(event.info.msg)
+
         with self._environment():
-            result = dbtRunner().invoke(command)
+            result = dbtRunner(callbacks=[collect_errors]).invoke(command)
+        invocation = DbtInvocation(result, errors)
         if expect_success and not result.success:
-            raise DbtCommandFailed(
-                f"dbt {' '.join(args)} failed: {result.exception or _failures(result)}"
-            )
+            raise DbtCommandFailed(f"dbt {' '.join(args)} failed: {invocation.error_text}")
         if not expect_success and result.success:
             raise DbtCommandFailed(f"dbt {' '.join(args)} succeeded but was expected to fail")
-        return result
+        return invocation
 
     def run_main_job(self, vars: dict[str, Any] | None = None) -> None:
         for step in MAIN_JOB:
@@ -123,13 +150,3 @@ class DbtProject:
     def call_counts(self) -> dict[tuple[str, str], int]:
         with self.connect() as connection:
             return cortex_emulator.call_counts(connection)
-
-
-def _failures(result: dbtRunnerResult) -> str:
-    results = getattr(result.result, "results", None) or []
-    failed = [
-        f"{item.node.name}: {item.status} {item.message}"
-        for item in results
-        if str(item.status) in {"error", "fail"}
-    ]
-    return "; ".join(failed) or repr(result.result)

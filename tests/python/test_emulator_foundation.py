@@ -167,8 +167,7 @@ REQUESTS: list[tuple[str, str]] = [
         "Add new line",
     ),
     (
-        "How do I add an extra line for a new staff member? We already have five lines with "
-        "you.",
+        "How do I add an extra line for a new staff member? We already have five lines with you.",
         "Add new line",
     ),
     (
@@ -271,7 +270,9 @@ def test_large_model_answers_exactly_a_listed_category(conn: duckdb.DuckDBPyConn
     rows = conn.execute(
         "select id, expected, cortex_complete('mistral-large', prompt) from prompts order by id"
     ).fetchall()
-    wrong = [(REQUESTS[i][0], expected, answer) for i, expected, answer in rows if answer != expected]
+    wrong = [
+        (REQUESTS[i][0], expected, answer) for i, expected, answer in rows if answer != expected
+    ]
     assert wrong == []
     assert {answer for _, _, answer in rows} == set(CATEGORIES)
 
@@ -348,9 +349,10 @@ def test_small_model_answers_are_messy_but_mostly_placeable(
         select p.id * 10 + g.i as id, g.greeting || ' ' || r.request as request, p.expected
         from prompts as p
         join requests as r using (id)
-        cross join (values (0, 'Hello,'), (1, 'Hi team,'), (2, 'Good morning.'), (3, 'Dear support,'),
-                           (4, 'Urgent:'), (5, 'Quick question.'), (6, 'Hey there,'), (7, 'Hi!'))
-            as g(i, greeting)
+        cross join (
+            values (0, 'Hello,'), (1, 'Hi team,'), (2, 'Good morning.'), (3, 'Dear support,'),
+                (4, 'Urgent:'), (5, 'Quick question.'), (6, 'Hey there,'), (7, 'Hi!')
+        ) as g(i, greeting)
         """
     )
     rows = conn.execute(
@@ -390,7 +392,8 @@ def _run_everything(path: Path) -> list[tuple]:
             cortex_complete('mistral-large', prompt),
             cortex_complete('mistral-7b', prompt),
             cortex_complete('llama3-8b', ? || ' Here is the customer information: Name: Ann, '
-                || 'Contact preference: ' || case when id % 2 = 0 then 'Email' else 'Text Message' end),
+                || 'Contact preference: '
+                || case when id % 2 = 0 then 'Email' else 'Text Message' end),
             cortex_count_tokens('mistral-7b', prompt)
         from prompts order by id
         """,
@@ -409,13 +412,17 @@ def test_deterministic_across_processes(tmp_path: Path) -> None:
         "import json, sys, duckdb, cortex_emulator\n"
         "c = duckdb.connect()\n"
         "cortex_emulator.register(c)\n"
+        "prompts = json.loads(sys.argv[1])\n"
         "rows = [c.execute('select cortex_complete(?, ?)', [m, p]).fetchone()[0]\n"
-        "        for m in ('mistral-7b', 'gemma-7b', 'mistral-large') for p in json.loads(sys.argv[1])]\n"
+        "        for m in ('mistral-7b', 'gemma-7b', 'mistral-large') for p in prompts]\n"
         "print(json.dumps(rows))\n"
     )
     prompts = json.dumps(
         [QUICKSTART_PROMPT + " " + r for r, _ in REQUESTS[::3]]
-        + [MESSAGE_PROMPT + " Here is the customer information: Name: Bo, Contact preference: Email"]
+        + [
+            MESSAGE_PROMPT
+            + " Here is the customer information: Name: Bo, Contact preference: Email"
+        ]
     )
     outputs = []
     for seed in ("1", "2"):
@@ -443,8 +450,9 @@ def test_messages_respect_word_limits_and_use_the_name(
     )
     rows = conn.execute(
         """
-        select name, cortex_complete('mistral-large2', ? || ' Here is the customer information: Name: '
-            || name || ', Contact preference: ' || ? || ', Request category: ' || category)
+        select name, cortex_complete('mistral-large2',
+            ? || ' Here is the customer information: Name: ' || name
+            || ', Contact preference: ' || ? || ', Request category: ' || category)
         from customers
         """,
         [MESSAGE_PROMPT, preference],
@@ -500,7 +508,8 @@ def test_word_limits_are_parsed_from_the_prompt(
 
 def test_other_prompts_get_a_generic_answer(conn: duckdb.DuckDBPyConnection) -> None:
     answers = conn.execute(
-        "select cortex_complete('mistral-large', p) from (values ('What is the capital of France?'), ('')) t(p)"
+        "select cortex_complete('mistral-large', p) "
+        "from (values ('What is the capital of France?'), ('')) t(p)"
     ).fetchall()
     assert all(isinstance(a, str) and a for (a,) in answers)
     assert "capital of France" in answers[0][0]
@@ -610,9 +619,11 @@ def test_batches_larger_than_a_vector(conn: duckdb.DuckDBPyConnection) -> None:
 def test_register_is_idempotent(conn: duckdb.DuckDBPyConnection) -> None:
     register(conn)
     register(conn)
-    assert conn.execute("select cortex_backend_name('mistral-7b')").fetchone()[0] == "local-emulator"
+    assert (
+        conn.execute("select cortex_backend_name('mistral-7b')").fetchone()[0] == "local-emulator"
+    )
     cursor = conn.cursor()
-    register(cursor)  # functions already exist in this database: left as they are
+    register(cursor)  # the functions already exist in this database: they are shared
     assert cursor.execute("select cortex_complete('mistral-large', 'Hi')").fetchone()[0]
     cursor.close()
     registered = {
@@ -621,7 +632,24 @@ def test_register_is_idempotent(conn: duckdb.DuckDBPyConnection) -> None:
             "select function_name from duckdb_functions() where function_name like 'cortex_%'"
         ).fetchall()
     }
-    assert registered == set(cortex_emulator.FUNCTION_NAMES)
+    assert registered == {*cortex_emulator.FUNCTION_NAMES, "cortex_emulator_instance"}
+
+
+def test_functions_outlive_the_connection_that_registered_them(tmp_path: Path) -> None:
+    path = str(tmp_path / "shared.duckdb")
+    first = duckdb.connect(path)
+    register(first)
+    second = duckdb.connect(path)  # the same database: the functions are already there
+    register(second)
+    prompt = QUICKSTART_PROMPT + " " + REQUESTS[0][0]
+    assert second.execute("select cortex_complete('mistral-large', ?)", [prompt]).fetchone()[0]
+    first.close()
+    # Without care, the functions would now point at freed memory (a segfault).
+    answer = second.execute("select cortex_complete('mistral-large', ?)", [prompt]).fetchone()[0]
+    assert answer == "Roaming fees"
+    register(second)
+    assert call_counts(second) == {("complete", "mistral-large"): 2}
+    second.close()
 
 
 def test_concurrent_threads(conn: duckdb.DuckDBPyConnection) -> None:
@@ -648,3 +676,15 @@ def test_concurrent_threads(conn: duckdb.DuckDBPyConnection) -> None:
     assert errors == []
     assert all(results[k] == results[0] for k in results)
     assert sum(call_counts(conn).values()) == 4 * 60 * len(REQUESTS)
+
+
+def test_dbt_duckdb_plugin_registers_the_functions(tmp_path: Path) -> None:
+    from dbt.adapters.duckdb.plugins import BasePlugin
+
+    plugin = BasePlugin.create("cortex_emulator.plugin")
+    connection = duckdb.connect(str(tmp_path / "plugin.duckdb"))
+    plugin.configure_connection(connection)
+    assert connection.execute("select cortex_backend_name('mistral-large')").fetchone() == (
+        "local-emulator",
+    )
+    connection.close()

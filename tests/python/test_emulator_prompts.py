@@ -137,7 +137,9 @@ def test_synonyms_generalise(request_text: str, expected: str) -> None:
 def test_scorer_only_answers_listed_categories() -> None:
     cats = ("Refund request", "Shipping delay")
     assert rank_categories(cats, "My phone was stolen").best in cats
-    assert rank_categories(cats, "Where is my parcel? The delivery is late").best == "Shipping delay"
+    assert (
+        rank_categories(cats, "Where is my parcel? The delivery is late").best == "Shipping delay"
+    )
 
 
 def test_small_model_answer_styles_vary_and_stay_on_topic() -> None:
@@ -162,7 +164,9 @@ def test_foundation_models_catalogue() -> None:
 
 def test_sms_never_exceeds_a_tiny_limit() -> None:
     for limit in range(1, 30):
-        prompt = MessagePrompt("Bartholomew Fitzgerald-Smythe", "Text Message", "Roaming fees", limit, 100)
+        prompt = MessagePrompt(
+            "Bartholomew Fitzgerald-Smythe", "Text Message", "Roaming fees", limit, 100
+        )
         for seed in range(5):
             assert len(write_message(prompt, str(seed)).split()) <= limit
 
