@@ -1,12 +1,12 @@
 {#-
     Stops a model before it calls Cortex when it would send more rows than the per-run cap.
 
-    `rows_to_send` is the select whose rows the model is about to send. At execution time the
-    rows are counted; above var cortex_max_rows_per_model the model fails, saying how many rows
+    `rows_to_send` is the select whose rows the model is about to send. When the model runs
+    (dbt run / build; not compile or docs) the rows are counted; above var cortex_max_rows_per_model the model fails, saying how many rows
     and how to raise the cap. var cortex_call_guard_enabled: false turns the guard off.
 -#}
 {% macro cortex_call_guard(rows_to_send) -%}
-    {%- if execute and var('cortex_call_guard_enabled', true) -%}
+    {%- if execute and flags.WHICH in ('run', 'build') and var('cortex_call_guard_enabled', true) -%}
         {%- set cap = var('cortex_max_rows_per_model') | int -%}
         {%- set counted = run_query("select count(*) from (" ~ rows_to_send ~ ") as rows_to_send") -%}
         {%- set row_count = counted.rows[0][0] | int -%}

@@ -1,11 +1,14 @@
 {#-
-    dbt run-operation launch_finetune [--args '{max_epochs: 3, allow_concurrent: false}']
+    dbt run-operation launch_finetune [--args '{max_epochs: 3, allow_concurrent: false, force: false}']
 
     Launches FINETUNE('CREATE') for finetuned_model_name() on the training pairs (train split for
     training, eval split for validation) and records the job in the jobs table.
-    Refuses while a job for the same model name is still running, unless allow_concurrent.
+    - A model name is trained once: when a job already trained it successfully, nothing is
+      launched (training is billed), unless force. A new model is a new name: set var
+      finetuned_model_version.
+    - Refuses while a job for the same model name is still running, unless allow_concurrent.
 -#}
-{% macro launch_finetune(max_epochs=none, allow_concurrent=false) -%}
+{% macro launch_finetune(max_epochs=none, allow_concurrent=false, force=false) -%}
     {%- set max_epochs = max_epochs if max_epochs is not none else var('finetune_max_epochs', none) -%}
     {%- set model_name = finetuned_model_name() -%}
     {%- set base_model = var('finetune_base_model') -%}
@@ -25,6 +28,17 @@
     {%- endif -%}
 
     {%- do create_finetune_jobs_table() -%}
+
+    {%- if not force -%}
+        {%- set trained = run_query(
+            "select job_id from " ~ jobs ~ " where lower(model_name) = lower(" ~ quote_string_literal(model_name)
+            ~ ") and status = 'SUCCESS' order by finished_at desc limit 1") -%}
+        {%- if trained.rows | length > 0 -%}
+            {{ log("Model " ~ model_name ~ " was already trained by job " ~ trained.rows[0][0] ~ "; nothing launched. "
+                ~ "To train a new model set var finetuned_model_version (e.g. v2); to replace this one pass --args '{force: true}'.", info=true) }}
+            {{ return(trained.rows[0][0]) }}
+        {%- endif -%}
+    {%- endif -%}
 
     {%- if not allow_concurrent -%}
         {%- set running = run_query(

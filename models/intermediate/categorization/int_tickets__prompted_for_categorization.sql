@@ -1,5 +1,10 @@
 {{ config(materialized='view') }}
 
+{%- set max_request_characters = var('max_request_characters') -%}
+{%- if max_request_characters is not number or max_request_characters < 1 -%}
+    {{ exceptions.raise_compiler_error("var max_request_characters must be a positive whole number, got " ~ max_request_characters) }}
+{%- endif %}
+
 with
 
 tickets as (
@@ -8,13 +13,27 @@ tickets as (
 
 ),
 
+truncated as (
+
+    select
+        ticket_id,
+        left(request, {{ max_request_characters }}) as request_for_prompt,
+        length(request) as request_characters,
+        length(request) > {{ max_request_characters }} as is_request_truncated
+
+    from tickets
+
+),
+
 prompted as (
 
     select
         ticket_id,
-        {{ categorization_prompt('request') }} as prompt
+        {{ categorization_prompt('request_for_prompt') }} as prompt,
+        request_characters,
+        is_request_truncated
 
-    from tickets
+    from truncated
 
 ),
 
@@ -23,7 +42,9 @@ final as (
     select
         ticket_id,
         prompt,
-        md5(prompt) as prompt_hash
+        md5(prompt) as prompt_hash,
+        request_characters,
+        is_request_truncated
 
     from prompted
 

@@ -12,6 +12,12 @@ split as (
 
 ),
 
+prompts as (
+
+    select * from {{ ref('int_tickets__prompted_for_categorization') }}
+
+),
+
 finetuned_categories as (
 
     select * from {{ ref('int_finetuned_categories__normalized') }}
@@ -31,6 +37,7 @@ final as (
         tickets.service_type,
         tickets.contact_preference,
         split.split,
+        prompts.is_request_truncated,
         finetuned_categories.category,
         finetuned_categories.raw_response,
         finetuned_categories.model,
@@ -48,6 +55,8 @@ final as (
     from tickets
     inner join split
         on tickets.ticket_id = split.ticket_id
+    inner join prompts
+        on tickets.ticket_id = prompts.ticket_id
     left join finetuned_categories
         on tickets.ticket_id = finetuned_categories.ticket_id
     left join teacher_labels

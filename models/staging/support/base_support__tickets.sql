@@ -50,6 +50,7 @@ final as (
         case
             when ticket_id is null then 'missing ticket_id'
             when rank_within_ticket_id > 1 then 'duplicate ticket_id'
+            when request is null then 'missing request'
         end as quarantine_reason
 
     from ranked
