@@ -60,12 +60,13 @@ docs:
 summary:
 	@$(DBT) --quiet run-operation print_run_summary $(DBT_VARS)
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models macros tests/generic tests/singular
 
 clean:
 	rm -rf target dbt_packages logs *.duckdb *.duckdb.wal

@@ -190,6 +190,7 @@ def test_messages_follow_the_channel_and_word_limits(built_project: DbtProject) 
     )
     assert len(rows) == built_project.scalar("select count(*) from main.stg_support__tickets")
     for name, preference, channel, message, word_count, word_limit in rows:
+        assert word_count <= word_limit
         assert message
         assert word_count == len(message.split())
         if preference == "Text Message":

@@ -44,7 +44,9 @@ tickets_to_label as (
 final as (
 
     select
-        md5(ticket_id || '|' || {{ quote_string_literal(teacher_model) }} || '|' || prompt_hash) as teacher_label_id,
+        md5(
+            ticket_id || '|' || {{ quote_string_literal(teacher_model) }} || '|' || prompt_hash
+        ) as teacher_label_id,
         ticket_id,
         {{ quote_string_literal(teacher_model) }} as model,
         prompt_hash,

@@ -41,7 +41,9 @@ tickets_to_message as (
 final as (
 
     select
-        md5(ticket_id || '|' || {{ quote_string_literal(message_model) }} || '|' || prompt_hash) as message_id,
+        md5(
+            ticket_id || '|' || {{ quote_string_literal(message_model) }} || '|' || prompt_hash
+        ) as message_id,
         ticket_id,
         {{ quote_string_literal(message_model) }} as model,
         prompt_hash,

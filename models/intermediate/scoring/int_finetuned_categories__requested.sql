@@ -41,7 +41,9 @@ tickets_to_categorize as (
 final as (
 
     select
-        md5(ticket_id || '|' || {{ quote_string_literal(finetuned_model) }} || '|' || prompt_hash) as finetuned_category_id,
+        md5(
+            ticket_id || '|' || {{ quote_string_literal(finetuned_model) }} || '|' || prompt_hash
+        ) as finetuned_category_id,
         ticket_id,
         {{ quote_string_literal(finetuned_model) }} as model,
         prompt_hash,
