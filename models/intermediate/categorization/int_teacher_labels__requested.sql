@@ -1,4 +1,3 @@
-{%- set teacher_model = var('teacher_model') -%}
 {{
     config(
         materialized='incremental',
@@ -9,7 +8,7 @@
     )
 }}
 
-{%- set tickets_to_label -%}
+{%- set tickets_in_teacher_sample -%}
     select
         prompts.ticket_id,
         prompts.prompt,
@@ -19,43 +18,11 @@
     inner join {{ ref('int_tickets__split') }} as split
         on prompts.ticket_id = split.ticket_id
     where split.is_in_teacher_sample
-    {%- if is_incremental() %}
-        and not exists (
-            select 1
-            from {{ this }} as already_labeled
-            where
-                already_labeled.ticket_id = prompts.ticket_id
-                and already_labeled.model = {{ quote_string_literal(teacher_model) }}
-                and already_labeled.prompt_hash = prompts.prompt_hash
-                and already_labeled.raw_response is not null
-        )
-    {%- endif %}
-{%- endset -%}
-{{ cortex_call_guard(tickets_to_label) }}
+{%- endset %}
 
-with
-
-tickets_to_label as (
-
-    {{ tickets_to_label }}
-
-),
-
-final as (
-
-    select
-        md5(
-            ticket_id || '|' || {{ quote_string_literal(teacher_model) }} || '|' || prompt_hash
-        ) as teacher_label_id,
-        ticket_id,
-        {{ quote_string_literal(teacher_model) }} as model,
-        prompt_hash,
-        {{ cortex_try_complete(teacher_model, 'prompt') }} as raw_response,
-        {{ cortex_backend_name(teacher_model) }} as backend,
-        current_timestamp as labeled_at
-
-    from tickets_to_label
-
-)
-
-select * from final
+{{ cortex_answers(
+    tickets_in_teacher_sample,
+    model=var('teacher_model'),
+    id_column='teacher_label_id',
+    answered_at_column='labeled_at',
+) }}

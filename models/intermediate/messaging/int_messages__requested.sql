@@ -1,4 +1,3 @@
-{%- set message_model = var('message_model') -%}
 {{
     config(
         materialized='incremental',
@@ -9,50 +8,19 @@
     )
 }}
 
-{%- set tickets_to_message -%}
+{%- set every_categorized_ticket -%}
     select
-        prompts.ticket_id,
-        prompts.prompt,
-        prompts.prompt_hash
-
-    from {{ ref('int_tickets__prompted_for_messages') }} as prompts
-    {%- if is_incremental() %}
-    where not exists (
-        select 1
-        from {{ this }} as already_messaged
-        where
-            already_messaged.ticket_id = prompts.ticket_id
-            and already_messaged.model = {{ quote_string_literal(message_model) }}
-            and already_messaged.prompt_hash = prompts.prompt_hash
-            and already_messaged.message is not null
-    )
-    {%- endif %}
-{%- endset -%}
-{{ cortex_call_guard(tickets_to_message) }}
-
-with
-
-tickets_to_message as (
-
-    {{ tickets_to_message }}
-
-),
-
-final as (
-
-    select
-        md5(
-            ticket_id || '|' || {{ quote_string_literal(message_model) }} || '|' || prompt_hash
-        ) as message_id,
         ticket_id,
-        {{ quote_string_literal(message_model) }} as model,
-        prompt_hash,
-        {{ cortex_try_complete(message_model, 'prompt') }} as message,
-        {{ cortex_backend_name(message_model) }} as backend,
-        current_timestamp as generated_at
+        prompt,
+        prompt_hash
 
-    from tickets_to_message
+    from {{ ref('int_tickets__prompted_for_messages') }}
+{%- endset %}
 
-)
-
-select * from final
+{{ cortex_answers(
+    every_categorized_ticket,
+    model=var('message_model'),
+    id_column='message_id',
+    answer_column='message',
+    answered_at_column='generated_at',
+) }}
