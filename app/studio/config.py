@@ -24,7 +24,12 @@ QUICKSTART_MESSAGE_PROMPT = (
 )
 
 #: The models of the quickstart's app, in its order.
-QUICKSTART_MODELS: tuple[str, ...] = ("snowflake-arctic", "llama3-8b", "mistral-large", "reka-flash")
+QUICKSTART_MODELS: tuple[str, ...] = (
+    "snowflake-arctic",
+    "llama3-8b",
+    "mistral-large",
+    "reka-flash",
+)
 
 #: The vars of dbt_project.yml that name a model.
 MODEL_VARS: tuple[str, ...] = ("teacher_model", "message_model", "finetune_base_model")

@@ -1,4 +1,6 @@
 {{ config(materialized='view') }}
+-- The message prompt may come from the message studio (macro resolve_message_prompt):
+-- depends_on: {{ source('studio', 'saved_message_prompts') }}
 
 with
 
@@ -18,7 +20,11 @@ prompted as (
 
     select
         tickets.ticket_id,
-        {{ message_prompt('tickets.customer_name', 'tickets.contact_preference', 'finetuned_categories.category') }} as prompt
+        {{ message_prompt(
+            'tickets.customer_name',
+            'tickets.contact_preference',
+            'finetuned_categories.category',
+        ) }} as prompt
 
     from tickets
     inner join finetuned_categories
