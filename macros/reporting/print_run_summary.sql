@@ -2,8 +2,10 @@
     dbt run-operation print_run_summary [--args '{sample_messages: 3}']
 
     What the last run produced, read from the marts: tickets per category from the teacher and
-    from the fine-tuned model, their agreement on the eval split, a few generated messages,
-    which backend answered, and where the docs are.
+    from the fine-tuned model, the model comparison on the eval split (model_evaluation and
+    model_costs: accuracy, format validity, Unknown share, credits per 1,000 tickets), the
+    fine-tune's cost and break-even and what the teacher budget saved (finetune_payoff), a few
+    generated messages, which backend answered, and where the docs are.
 -#}
 {% macro print_run_summary(sample_messages=3) -%}
     {%- set categories = ref('ticket_categories') -%}
@@ -35,19 +37,7 @@
         {%- do lines.append("%-20s %16s %16s" | format(row[0], row[1], row[2])) -%}
     {%- endfor -%}
 
-    {%- set agreement -%}
-        select
-            count(*) as eval_tickets,
-            sum(case when is_agreeing_with_teacher then 1 else 0 end) as agreeing
-        from {{ categories }}
-        where split = 'eval' and is_teacher_labeled
-    {%- endset -%}
-    {%- set agreed = run_query(agreement).rows[0] -%}
-    {%- set eval_tickets = agreed[0] | int -%}
-    {%- set agreeing = (agreed[1] or 0) | int -%}
-    {%- do lines.append("") -%}
-    {%- do lines.append("Fine-tuned model agrees with the teacher on " ~ agreeing ~ " of " ~ eval_tickets
-        ~ " eval tickets (" ~ ("%.1f" | format(100.0 * agreeing / eval_tickets) if eval_tickets else "n/a") ~ "%).") -%}
+    {%- do lines.extend(_evaluation_summary_lines()) -%}
 
     {%- set sampled -%}
         select ticket_id, customer_name, channel, category, word_count, message
@@ -65,4 +55,87 @@
     {%- do lines.append("") -%}
     {%- do lines.append("Docs: `dbt docs serve` (or open target/index.html after `dbt docs generate`).") -%}
     {{ print(lines | join('\n')) }}
+{%- endmacro %}
+
+
+{#-
+    The "Does the fine-tune pay off?" lines of the summary, from the evaluation marts; a hint to
+    build them when they do not exist yet.
+-#}
+{% macro _evaluation_summary_lines() -%}
+    {%- set evaluation = ref('model_evaluation') -%}
+    {%- set costs = ref('model_costs') -%}
+    {%- set payoff = ref('finetune_payoff') -%}
+    {%- set lines = [""] -%}
+    {%- if load_relation(evaluation) is none or load_relation(costs) is none or load_relation(payoff) is none -%}
+        {%- do lines.append("No model evaluation yet: run `dbt build --selector evaluate_models`.") -%}
+        {{ return(lines) }}
+    {%- endif -%}
+
+    {%- set compared -%}
+        select
+            evaluation.model,
+            evaluation.model_role,
+            evaluation.eval_tickets,
+            evaluation.accuracy,
+            evaluation.format_validity,
+            evaluation.unknown_share,
+            costs.credits_per_1000_tickets
+        from {{ evaluation }} as evaluation
+        left join {{ costs }} as costs
+            on evaluation.model_role = costs.model_role
+        order by evaluation.model_role_order
+    {%- endset -%}
+    {%- set rows = run_query(compared).rows -%}
+    {%- set eval_tickets = (rows[0][2] if rows | length > 0 else 0) | int -%}
+    {%- set model_width = [5] + (rows | map(attribute=0) | map('string') | map('length') | list) -%}
+    {%- set row_format = "%-" ~ (model_width | max) ~ "s  %-14s  %8s  %12s  %8s  %18s" -%}
+    {%- do lines.append("Does the fine-tune pay off? Eval split: " ~ eval_tickets ~ " tickets the teacher labelled;"
+        ~ " accuracy is agreement with the teacher (1.000 for the teacher by definition).") -%}
+    {%- do lines.append(row_format | format("model", "role", "accuracy", "format valid", "unknown", "credits/1k tickets")) -%}
+    {%- for row in rows -%}
+        {%- do lines.append(row_format | format(
+            row[0], row[1], _format_number(row[3], 3), _format_number(row[4], 3),
+            _format_number(row[5], 3), _format_number(row[6], 4))) -%}
+    {%- endfor -%}
+
+    {%- set paid -%}
+        select
+            finetuned_model, trained_tokens, training_credits_per_million_tokens, training_price_basis,
+            training_credits, break_even_tickets, credits_saved_per_1000_tickets, tickets,
+            teacher_labeled_tickets, teacher_ticket_budget, teacher_credits_saved_by_budget,
+            credits_saved_against_teacher_only, pipeline_credits, teacher_credits_for_every_ticket
+        from {{ payoff }}
+    {%- endset -%}
+    {%- for row in run_query(paid).rows -%}
+        {%- do lines.append("Fine-tuning cost: " ~ row[1] ~ " trained tokens x " ~ _format_number(row[2], 2)
+            ~ " credits per million (" ~ row[3] ~ ") = " ~ _format_number(row[4], 4) ~ " credits.") -%}
+        {%- if row[5] is none -%}
+            {%- do lines.append("Break-even: never - the fine-tuned model is not cheaper per ticket than the teacher.") -%}
+        {%- else -%}
+            {%- do lines.append("Break-even: after " ~ row[5] ~ " tickets the fine-tune has paid for itself against labelling"
+                ~ " every ticket with the teacher (" ~ _format_number(row[6], 4) ~ " credits saved per 1,000 tickets).") -%}
+        {%- endif -%}
+        {%- if row[9] is none -%}
+            {%- do lines.append("Teacher budget: none - the teacher labelled all " ~ row[7] ~ " tickets.") -%}
+        {%- else -%}
+            {%- do lines.append("Teacher budget: " ~ row[9] ~ " - the teacher labelled " ~ row[8] ~ " of " ~ row[7]
+                ~ " tickets, saving " ~ _format_number(row[10], 4) ~ " credits against labelling every ticket with it.") -%}
+        {%- endif -%}
+        {%- set saved = row[11] | float -%}
+        {%- do lines.append("Whole pipeline (teacher labels + training + fine-tuned model on every ticket): "
+            ~ _format_number(row[12], 4) ~ " credits, " ~ _format_number(saved | abs, 4)
+            ~ (" less" if saved >= 0 else " more") ~ " than the teacher alone on every ticket ("
+            ~ _format_number(row[13], 4) ~ ").") -%}
+    {%- endfor -%}
+    {{ return(lines) }}
+{%- endmacro %}
+
+
+{#- A number with `digits` decimals, or 'n/a' for null. -#}
+{% macro _format_number(value, digits) -%}
+    {%- if value is none -%}
+        {{ return('n/a') }}
+    {%- endif -%}
+    {{ return(("%." ~ digits ~ "f") | format(value | float)) }}
 {%- endmacro %}

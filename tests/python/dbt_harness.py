@@ -25,6 +25,7 @@ MAIN_JOB: tuple[tuple[str, ...], ...] = (
     ("run-operation", "launch_finetune"),
     ("run-operation", "describe_finetune", "--args", "{wait: true}"),
     ("build", "--selector", "score_with_finetuned_model"),
+    ("build", "--selector", "evaluate_models"),
     ("build", "--selector", "generate_messages"),
 )
 

@@ -1,0 +1,133 @@
+{%- set base_model = var('finetune_base_model') -%}
+
+with
+
+teacher_labels as (
+
+    select * from {{ ref('int_teacher_labels__normalized') }}
+
+),
+
+base_model_categories as (
+
+    select * from {{ ref('int_base_model_categories__normalized') }}
+
+),
+
+finetuned_categories as (
+
+    select * from {{ ref('int_finetuned_categories__normalized') }}
+
+),
+
+valid_categories as (
+
+    select * from {{ ref('valid_categories') }}
+
+),
+
+-- The evaluation set: eval-split tickets the teacher answered. Its answers are the reference.
+eval_tickets as (
+
+    select
+        ticket_id,
+        model,
+        prompt_hash,
+        raw_response,
+        category,
+        backend
+
+    from teacher_labels
+    where
+        split = 'eval'
+        and raw_response is not null
+
+),
+
+finetuned_model as (
+
+    select max(model) as model
+
+    from finetuned_categories
+
+),
+
+predictions as (
+
+    select
+        ticket_id,
+        'teacher' as model_role,
+        model,
+        prompt_hash,
+        raw_response,
+        category as predicted_category,
+        category as teacher_category,
+        backend
+
+    from eval_tickets
+
+    union all
+
+    select
+        eval_tickets.ticket_id,
+        'base_zero_shot' as model_role,
+        {{ quote_string_literal(base_model) }} as model,
+        eval_tickets.prompt_hash,
+        base_model_categories.raw_response,
+        -- No answer (not asked yet, or a failed call) counts as 'Unknown'.
+        coalesce(base_model_categories.category, 'Unknown') as predicted_category,
+        eval_tickets.category as teacher_category,
+        base_model_categories.backend
+
+    from eval_tickets
+    left join base_model_categories
+        on
+            eval_tickets.ticket_id = base_model_categories.ticket_id
+            and eval_tickets.prompt_hash = base_model_categories.prompt_hash
+
+    union all
+
+    select
+        eval_tickets.ticket_id,
+        'finetuned' as model_role,
+        finetuned_model.model,
+        eval_tickets.prompt_hash,
+        finetuned_categories.raw_response,
+        coalesce(finetuned_categories.category, 'Unknown') as predicted_category,
+        eval_tickets.category as teacher_category,
+        finetuned_categories.backend
+
+    from eval_tickets
+    cross join finetuned_model
+    left join finetuned_categories
+        on
+            eval_tickets.ticket_id = finetuned_categories.ticket_id
+            and eval_tickets.prompt_hash = finetuned_categories.prompt_hash
+
+),
+
+final as (
+
+    select
+        predictions.ticket_id,
+        predictions.model_role,
+        predictions.model,
+        predictions.prompt_hash,
+        predictions.raw_response,
+        predictions.predicted_category,
+        predictions.teacher_category,
+        predictions.predicted_category = predictions.teacher_category as is_correct,
+        -- Format validity: the raw answer, with
+        -- surrounding blanks (space, tab, line feed, carriage return) trimmed, is exactly one
+        -- category name as listed (case-sensitive). A null answer is not valid.
+        valid_categories.category is not null as is_format_valid,
+        predictions.predicted_category = 'Unknown' as is_unknown,
+        predictions.backend
+
+    from predictions
+    left join valid_categories
+        on valid_categories.category = trim(predictions.raw_response, ' ' || chr(9) || chr(10) || chr(13))
+
+)
+
+select * from final

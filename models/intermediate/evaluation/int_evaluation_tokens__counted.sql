@@ -1,0 +1,105 @@
+{%- set finetuned_model = resolve_finetuned_model(source('finetuning', 'finetune_jobs')) -%}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='token_count_id',
+        on_schema_change='fail',
+        query_tag=cortex_query_tag('evaluation token counts'),
+    )
+}}
+
+{#-
+    The tokenizer of each model role. COUNT_TOKENS does not accept fine-tuned models, so the
+    fine-tuned model's tokens are counted with its base model's tokenizer (the base model of the
+    job that produced it, from the finetune_jobs source); that is also the model whose COMPLETE
+    price its inference is billed at.
+-#}
+{%- set teacher_tokenizer = var('teacher_model') -%}
+{%- set base_model_tokenizer = var('finetune_base_model') -%}
+{%- set finetuned_tokenizer = namespace(name=var('finetune_base_model')) -%}
+{%- if execute and load_relation(source('finetuning', 'finetune_jobs')) is not none -%}
+    {%- set found_base_model = run_query(
+        "select base_model from " ~ source('finetuning', 'finetune_jobs')
+        ~ " where lower(model_name) = lower(" ~ quote_string_literal(finetuned_model) ~ ")"
+        ~ " and status = 'SUCCESS' order by finished_at desc, launched_at desc limit 1") -%}
+    {%- if found_base_model.rows | length > 0 and found_base_model.rows[0][0] -%}
+        {%- set finetuned_tokenizer.name = found_base_model.rows[0][0] -%}
+    {%- endif -%}
+{%- endif -%}
+
+{%- set answers_to_count -%}
+    select
+        predictions.ticket_id,
+        predictions.model_role,
+        predictions.model,
+        predictions.prompt_hash,
+        prompts.prompt,
+        predictions.raw_response
+
+    from {{ ref('int_evaluation_predictions__unioned') }} as predictions
+    inner join {{ ref('int_tickets__prompted_for_categorization') }} as prompts
+        on
+            predictions.ticket_id = prompts.ticket_id
+            and predictions.prompt_hash = prompts.prompt_hash
+    where predictions.raw_response is not null
+    {%- if is_incremental() %}
+        and not exists (
+            select 1
+            from {{ this }} as already_counted
+            where
+                already_counted.ticket_id = predictions.ticket_id
+                and already_counted.model = predictions.model
+                and already_counted.prompt_hash = predictions.prompt_hash
+        )
+    {%- endif %}
+{%- endset -%}
+{{ cortex_call_guard(answers_to_count) }}
+
+with
+
+answers_to_count as (
+
+    {{ answers_to_count }}
+
+),
+
+counted as (
+
+    -- noqa: disable=LT02
+    -- One select per model role, each counted with its role's tokenizer.
+    {%- for model_role, tokenizer in [
+        ('teacher', teacher_tokenizer),
+        ('base_zero_shot', base_model_tokenizer),
+        ('finetuned', finetuned_tokenizer.name),
+    ] %}
+
+    select
+        md5(ticket_id || '|' || model || '|' || prompt_hash) as token_count_id,
+        ticket_id,
+        model_role,
+        model,
+        prompt_hash,
+        {{ quote_string_literal(tokenizer) }} as tokenizer_model,
+        {{ cortex_count_tokens(tokenizer, 'prompt') }} as prompt_tokens,
+        {{ cortex_count_tokens(tokenizer, 'raw_response') }} as completion_tokens,
+        current_timestamp as counted_at
+
+    from answers_to_count
+    where model_role = {{ quote_string_literal(model_role) }}
+    {%- if not loop.last %}
+
+    union all
+    {%- endif %}
+    {%- endfor %}
+    -- noqa: enable=LT02
+
+),
+
+final as (
+
+    select * from counted
+
+)
+
+select * from final

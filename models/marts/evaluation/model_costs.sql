@@ -1,0 +1,83 @@
+with
+
+model_evaluation as (
+
+    select * from {{ ref('model_evaluation') }}
+
+),
+
+predictions as (
+
+    select * from {{ ref('int_evaluation_predictions__unioned') }}
+
+),
+
+token_counts as (
+
+    select * from {{ ref('int_evaluation_tokens__counted') }}
+
+),
+
+inference_prices as (
+
+    select * from {{ ref('cortex_credit_prices') }}
+    where usage = 'inference'
+
+),
+
+-- Counts of the answers the evaluation uses now (not of earlier models or prompts).
+current_token_counts as (
+
+    select token_counts.*
+
+    from token_counts
+    inner join predictions
+        on
+            token_counts.ticket_id = predictions.ticket_id
+            and token_counts.model = predictions.model
+            and token_counts.prompt_hash = predictions.prompt_hash
+            and token_counts.model_role = predictions.model_role
+
+),
+
+tokens_per_role as (
+
+    select
+        model_role,
+        max(tokenizer_model) as billing_model,
+        count(*) as counted_tickets,
+        avg(prompt_tokens) as mean_prompt_tokens,
+        avg(completion_tokens) as mean_completion_tokens,
+        avg(prompt_tokens + completion_tokens) as mean_tokens_per_ticket
+
+    from current_token_counts
+    group by model_role
+
+),
+
+final as (
+
+    select
+        model_evaluation.model_role,
+        model_evaluation.model_role_order,
+        model_evaluation.model,
+        tokens_per_role.billing_model,
+        coalesce(tokens_per_role.counted_tickets, 0) as counted_tickets,
+        tokens_per_role.mean_prompt_tokens,
+        tokens_per_role.mean_completion_tokens,
+        tokens_per_role.mean_tokens_per_ticket,
+        inference_prices.credits_per_million_tokens,
+        tokens_per_role.mean_tokens_per_ticket * inference_prices.credits_per_million_tokens / 1000000.0
+            as credits_per_ticket,
+        tokens_per_role.mean_tokens_per_ticket * inference_prices.credits_per_million_tokens / 1000.0
+            as credits_per_1000_tickets
+
+    from model_evaluation
+    left join tokens_per_role
+        on model_evaluation.model_role = tokens_per_role.model_role
+    left join inference_prices
+        on lower(tokens_per_role.billing_model) = lower(inference_prices.model)
+
+)
+
+select * from final

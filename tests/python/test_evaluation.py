@@ -1,0 +1,281 @@
+"""The model evaluation: accuracy, format validity and cost of the three models, as data."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from dbt_harness import PROJECT_DIR, DbtProject
+
+ROLES = ["teacher", "base_zero_shot", "finetuned"]
+PRICES_PATH = PROJECT_DIR / "seeds" / "cortex_credit_prices.csv"
+WHITESPACE = " \t\n\r"
+
+
+def _eval_ticket_count(project: DbtProject) -> int:
+    """Eval-split tickets the teacher answered, counted from the upstream models."""
+    return project.scalar(
+        "select count(*) from main.int_teacher_labels__normalized "
+        "where split = 'eval' and raw_response is not null"
+    )
+
+
+def _evaluation(project: DbtProject) -> dict[str, dict]:
+    with project.connect() as connection:
+        cursor = connection.execute("select * from main.model_evaluation")
+        columns = [column[0] for column in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return {row["model_role"]: row for row in rows}
+
+
+def _inference_prices() -> dict[str, float]:
+    with PRICES_PATH.open(newline="", encoding="utf-8") as handle:
+        return {
+            row["model"]: float(row["credits_per_million_tokens"])
+            for row in csv.DictReader(handle)
+            if row["usage"] == "inference"
+        }
+
+
+def _load_plot_script() -> ModuleType:
+    path = PROJECT_DIR / "scripts" / "plot_evaluation.py"
+    spec = importlib.util.spec_from_file_location("plot_evaluation", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["plot_evaluation"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_marts_compare_teacher_base_and_finetuned_models(built_project: DbtProject) -> None:
+    evaluation = _evaluation(built_project)
+    eval_tickets = _eval_ticket_count(built_project)
+    assert set(evaluation) == set(ROLES)
+    assert eval_tickets > 50
+    finetuned_name = f"{built_project.database_path.stem}.main.support_tickets_finetuned_mistral_7b"
+    assert {role: row["model"] for role, row in evaluation.items()} == {
+        "teacher": "mistral-large",
+        "base_zero_shot": "mistral-7b",
+        "finetuned": finetuned_name,
+    }
+    for row in evaluation.values():
+        assert row["eval_tickets"] == row["answered_tickets"] == eval_tickets
+        assert row["backend"] == "local-emulator"
+    teacher, base, finetuned = (evaluation[role] for role in ROLES)
+    assert teacher["accuracy"] == 1.0 and teacher["is_reference"]
+    # The quickstart's claim, measured: the fine-tune is accurate and fixes the format.
+    assert finetuned["accuracy"] >= 0.9 > base["accuracy"]
+    assert finetuned["format_validity"] > 0.95 > 0.5 > base["format_validity"]
+    assert finetuned["unknown_share"] < base["unknown_share"]
+
+
+def test_accuracy_format_validity_and_unknown_share_match_a_recount(
+    built_project: DbtProject,
+) -> None:
+    categories = {
+        row[0] for row in built_project.query("select category from main.valid_categories")
+    }
+    predictions = built_project.query(
+        "select model_role, raw_response, predicted_category, teacher_category "
+        "from main.int_evaluation_predictions__unioned"
+    )
+    evaluation = _evaluation(built_project)
+    for role in ROLES:
+        rows = [row for row in predictions if row[0] == role]
+        valid = sum(
+            raw is not None and raw.strip(WHITESPACE) in categories for _, raw, _, _ in rows
+        )
+        correct = sum(predicted == teacher for _, _, predicted, teacher in rows)
+        unknown = sum(predicted == "Unknown" for _, _, predicted, _ in rows)
+        assert evaluation[role]["format_validity"] == pytest.approx(valid / len(rows)), role
+        assert evaluation[role]["accuracy"] == pytest.approx(correct / len(rows)), role
+        assert evaluation[role]["unknown_share"] == pytest.approx(unknown / len(rows)), role
+    # Validity is stricter than normalisation: the base model names the right category in a
+    # wrong format often (the quickstart's complaint about mistral-7b).
+    base_rows = [row for row in predictions if row[0] == "base_zero_shot"]
+    assert any(
+        raw.strip(WHITESPACE) not in categories and predicted == teacher
+        for _, raw, predicted, teacher in base_rows
+    )
+
+
+def test_precision_recall_and_confusion_matrix_match_the_predictions(
+    built_project: DbtProject,
+) -> None:
+    predictions = built_project.query(
+        "select model_role, predicted_category, teacher_category "
+        "from main.int_evaluation_predictions__unioned"
+    )
+    matrix = built_project.query(
+        "select model_role, teacher_category, predicted_category, tickets "
+        "from main.model_confusion_matrix"
+    )
+    by_category = built_project.query(
+        "select model_role, category, support, predicted_tickets, precision, recall "
+        "from main.model_evaluation_by_category"
+    )
+    categories = {
+        row[0] for row in built_project.query("select category from main.valid_categories")
+    }
+    axis = categories | {"Unknown"}
+    for role in ROLES:
+        pairs = Counter(
+            (teacher, predicted)
+            for model_role, predicted, teacher in predictions
+            if model_role == role
+        )
+        cells = {(row[1], row[2]): row[3] for row in matrix if row[0] == role}
+        # Every cell, zeros included, and nothing outside the grid.
+        assert set(cells) == {(teacher, predicted) for teacher in axis for predicted in axis}
+        assert all(cells[pair] == pairs.get(pair, 0) for pair in cells), role
+        assert sum(cells.values()) == sum(pairs.values())
+        for _, category, support, predicted_tickets, precision, recall in (
+            row for row in by_category if row[0] == role
+        ):
+            true_positives = pairs.get((category, category), 0)
+            assert support == sum(n for (teacher, _), n in pairs.items() if teacher == category)
+            assert predicted_tickets == sum(n for (_, p), n in pairs.items() if p == category)
+            assert precision == (
+                pytest.approx(true_positives / predicted_tickets) if predicted_tickets else None
+            )
+            assert recall == (pytest.approx(true_positives / support) if support else None)
+    assert Counter(row[0] for row in by_category) == {role: len(categories) for role in ROLES}
+
+
+def test_the_base_model_is_called_once_per_eval_ticket_and_a_rerun_calls_nothing(
+    built_project: DbtProject,
+) -> None:
+    eval_tickets = _eval_ticket_count(built_project)
+    calls = built_project.call_counts()
+    # COMPLETE on the base model: only the teacher-labelled eval tickets, once each.
+    assert calls[("try_complete", "mistral-7b")] == eval_tickets
+    assert ("complete", "mistral-7b") not in calls
+    # COUNT_TOKENS: prompt and answer, once per (ticket, model, prompt) of the eval sample; the
+    # fine-tuned model is counted with its base model's tokenizer.
+    assert calls[("count_tokens", "mistral-large")] == 2 * eval_tickets
+    assert calls[("count_tokens", "mistral-7b")] == 2 * 2 * eval_tickets
+    assert not any(function == "count_tokens" and "finetuned" in model for function, model in calls)
+
+    built_project.invoke("build", "--selector", "evaluate_models")
+    assert built_project.call_counts() == calls
+
+
+def test_costs_are_mean_tokens_times_the_seed_price_and_break_even_follows(
+    built_project: DbtProject,
+) -> None:
+    prices = _inference_prices()
+    tokens = built_project.query(
+        "select model_role, tokenizer_model, prompt_tokens + completion_tokens "
+        "from main.int_evaluation_tokens__counted"
+    )
+    costs = {
+        row[0]: row[1:]
+        for row in built_project.query(
+            "select model_role, billing_model, counted_tickets, credits_per_1000_tickets "
+            "from main.model_costs"
+        )
+    }
+    assert {role: costs[role][0] for role in ROLES} == {
+        "teacher": "mistral-large",
+        "base_zero_shot": "mistral-7b",
+        "finetuned": "mistral-7b",  # billed, and counted, as its base model
+    }
+    per_ticket = {}
+    for role in ROLES:
+        counts = [total for model_role, _, total in tokens if model_role == role]
+        assert costs[role][1] == len(counts) == _eval_ticket_count(built_project)
+        mean_tokens = sum(counts) / len(counts)
+        expected = mean_tokens * prices[costs[role][0]] / 1e6 * 1000
+        assert costs[role][2] == pytest.approx(expected), role
+        per_ticket[role] = expected / 1000
+    assert costs["teacher"][2] > 20 * costs["finetuned"][2]
+
+    trained_tokens, training_credits, break_even, saved_by_budget = built_project.query(
+        "select trained_tokens, training_credits, break_even_tickets, teacher_credits_saved_by_budget "
+        "from main.finetune_payoff"
+    )[0]
+    jobs_tokens = built_project.scalar(
+        "select trained_tokens from main.finetune_jobs where status = 'SUCCESS'"
+    )
+    assert trained_tokens == jobs_tokens > 0
+    assert training_credits == pytest.approx(trained_tokens * prices["mistral-7b"] / 1e6)
+    assert break_even == math.ceil(
+        training_credits / (per_ticket["teacher"] - per_ticket["finetuned"])
+    )
+    assert saved_by_budget == 0  # no budget: the teacher labelled every ticket
+
+
+def test_the_accuracy_threshold_test_fails_when_the_bar_is_out_of_reach(
+    built_project: DbtProject,
+) -> None:
+    selected = (
+        "assert_finetuned_accuracy_at_least_minimum "
+        "assert_finetuned_format_validity_beats_base_model"
+    )
+    built_project.invoke("test", "--select", *selected.split())
+    failed = built_project.invoke(
+        "test",
+        "--select",
+        "assert_finetuned_accuracy_at_least_minimum",
+        vars={"min_finetuned_accuracy": 1.01},
+        expect_success=False,
+    )
+    statuses = {
+        item.node.name: str(item.status)
+        for item in failed.result.result.results
+        if item.node.resource_type == "test"
+    }
+    assert statuses == {"assert_finetuned_accuracy_at_least_minimum": "fail"}
+
+
+def test_the_plot_script_writes_both_pngs(built_project: DbtProject, tmp_path: Path) -> None:
+    plot_evaluation = _load_plot_script()
+    output_dir = tmp_path / "reports"
+    assert (
+        plot_evaluation.main([str(built_project.database_path), "--output-dir", str(output_dir)])
+        == 0
+    )
+    for name in ("accuracy_vs_cost.png", "confusion_matrix.png"):
+        content = (output_dir / name).read_bytes()
+        assert content.startswith(b"\x89PNG\r\n\x1a\n") and len(content) > 20_000, name
+
+
+def test_a_teacher_budget_caps_the_teacher_and_every_ticket_is_still_categorised(
+    fresh_project: DbtProject,
+) -> None:
+    budget = 300
+    fresh_project.run_main_job(vars={"teacher_ticket_budget": budget})
+
+    staged = fresh_project.scalar("select count(*) from main.stg_support__tickets")
+    assert staged > budget
+    calls = fresh_project.call_counts()
+    assert calls[("try_complete", "mistral-large")] == budget
+    assert fresh_project.scalar("select count(*) from main.ticket_categories") == staged
+    assert (
+        fresh_project.scalar("select count(*) from main.ticket_categories where category is null")
+        == 0
+    )
+
+    # The evaluation uses only teacher-labelled eval tickets, and the base model is asked
+    # about exactly those.
+    sampled_eval = fresh_project.scalar(
+        "select count(*) from main.int_tickets__split where split = 'eval' and is_in_teacher_sample"
+    )
+    assert _eval_ticket_count(fresh_project) == sampled_eval
+    assert {row["eval_tickets"] for row in _evaluation(fresh_project).values()} == {sampled_eval}
+    assert calls[("try_complete", "mistral-7b")] == sampled_eval
+
+    tickets, labeled, recorded_budget, saved, teacher_per_1000 = fresh_project.query(
+        "select tickets, teacher_labeled_tickets, teacher_ticket_budget, "
+        "teacher_credits_saved_by_budget, teacher_credits_per_1000_tickets "
+        "from main.finetune_payoff"
+    )[0]
+    assert (tickets, labeled, recorded_budget) == (staged, budget, budget)
+    assert saved == pytest.approx((staged - budget) * teacher_per_1000 / 1000)
+    assert saved > 0
