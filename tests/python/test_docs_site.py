@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser import install_chromium
 from dbt_harness import PROJECT_DIR, DbtProject
 
 SCREENSHOT_PATH = PROJECT_DIR / "test-output" / "docs_lineage.png"
@@ -75,34 +73,6 @@ READ_GRAPH = f"""() => {{
         edges: cy.edges(':visible').map(edge => [edge.source().data('label'), edge.target().data('label')]),
     }};
 }}"""
-
-
-def install_chromium() -> str:
-    """The chromium binary: Debian's package, installed with apt-get when it is missing.
-    Skips only where apt-get does not exist; any other failure fails the test."""
-    found = shutil.which("chromium")
-    if found:
-        return found
-    apt_get = shutil.which("apt-get")
-    if apt_get is None:
-        pytest.skip("chromium is not installed and apt-get is unavailable to install it")
-    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
-    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = [*sudo, apt_get, "install", "-y", "--no-install-recommends", "chromium"]
-    attempt = subprocess.run(install, capture_output=True, text=True, env=environment, timeout=900)
-    if attempt.returncode != 0:  # stale or missing package lists: update once and retry
-        subprocess.run(
-            [*sudo, apt_get, "update"], capture_output=True, text=True, env=environment, timeout=300
-        )
-        attempt = subprocess.run(
-            install, capture_output=True, text=True, env=environment, timeout=900
-        )
-    found = shutil.which("chromium")
-    assert found, (
-        f"`{' '.join(install)}` did not install chromium (exit {attempt.returncode}):\n"
-        f"{attempt.stdout[-2000:]}\n{attempt.stderr[-2000:]}"
-    )
-    return found
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

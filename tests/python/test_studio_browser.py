@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser import install_chromium
 from dbt_harness import PROJECT_DIR, DbtProject
 
 APP_PATH = PROJECT_DIR / "app" / "message_studio.py"
@@ -31,34 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def install_chromium() -> str:
-    """The chromium binary; Debian's package (with the emoji font, for the 📧/📱 icons in the
-    screenshot) is installed with apt-get when it is missing. Skips only where apt-get does not
-    exist; any other failure fails the test."""
-    found = shutil.which("chromium")
-    if found:
-        return found
-    apt_get = shutil.which("apt-get")
-    if apt_get is None:
-        pytest.skip("chromium is not installed and apt-get is unavailable to install it")
-    packages = ["chromium", "fonts-noto-color-emoji"]
-    command = [apt_get, "install", "-y", "--no-install-recommends", *packages]
-    if os.geteuid() != 0:
-        command = ["sudo", "-n", *command]
-    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    attempt = subprocess.run(command, capture_output=True, text=True, env=environment)
-    if attempt.returncode != 0:  # stale package lists: update once and retry
-        apt = command[: command.index("install")]
-        subprocess.run([*apt, "update"], capture_output=True, text=True, env=environment)
-        attempt = subprocess.run(command, capture_output=True, text=True, env=environment)
-    found = shutil.which("chromium")
-    assert found, (
-        f"`{' '.join(command)}` did not install chromium (exit {attempt.returncode}):\n"
-        f"{attempt.stdout[-2000:]}\n{attempt.stderr[-2000:]}"
-    )
-    return found
 
 
 def free_port() -> int:
