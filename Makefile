@@ -18,7 +18,7 @@ ifneq ($(strip $(TICKETS)),)
 DBT_VARS := --vars '{tickets_csv: "$(abspath $(TICKETS))"}'
 endif
 
-.PHONY: setup run load build-training-data finetune score messages docs summary test lint clean
+.PHONY: setup deps run load build-training-data finetune score evaluate messages docs summary report studio test lint clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -32,7 +32,12 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 profiles.yml: profiles.example.yml
 	@test -f $@ || { cp $< $@; echo "Created profiles.yml from profiles.example.yml (git-ignored; edit it freely)."; }
 
-run: setup load build-training-data finetune score messages docs summary
+# dbt packages (packages.yml): `dbt deps` from the dbt Hub, or the project's offline stand-ins
+# when the hub cannot be reached. Prints one line saying which (see the README).
+deps: setup
+	@$(BIN)/python offline_packages/dbt_deps.py --dbt $(DBT)
+
+run: setup deps load build-training-data finetune score evaluate messages docs summary report
 
 load:
 ifneq ($(strip $(TICKETS)),)
@@ -51,6 +56,9 @@ finetune:
 score:
 	$(DBT) build --selector score_with_finetuned_model $(DBT_VARS)
 
+evaluate:
+	$(DBT) build --selector evaluate_models $(DBT_VARS)
+
 messages:
 	$(DBT) build --selector generate_messages $(DBT_VARS)
 
@@ -60,10 +68,23 @@ docs:
 summary:
 	@$(DBT) --quiet run-operation print_run_summary $(DBT_VARS)
 
-test: setup lint
+# Accuracy vs cost and the confusion matrices, from the evaluation marts in the DuckDB file
+# (reports/ is git-ignored; the README's copies live in docs/images/).
+report:
+ifeq ($(TARGET),snowflake)
+	@echo "report: reads the local DuckDB file; skipped for TARGET=snowflake (query the evaluation marts there)."
+else
+	$(BIN)/python scripts/plot_evaluation.py --output-dir reports
+endif
+
+# The message studio (app/message_studio.py) on the local database of `make run`: http://127.0.0.1:8501
+studio: setup
+	$(BIN)/streamlit run app/message_studio.py --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
+
+test: setup deps lint
 	$(BIN)/python -m pytest
 
-lint: setup
+lint: setup deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint models macros tests/generic tests/singular
