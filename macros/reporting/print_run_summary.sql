@@ -43,7 +43,8 @@
         select ticket_id, customer_name, channel, category, word_count, message
         from {{ messages }}
         where message is not null
-        order by channel, ticket_id
+        -- Alternate the channels: a text message, an e-mail, a text message, ...
+        order by row_number() over (partition by channel order by ticket_id), channel desc
         limit {{ sample_messages | int }}
     {%- endset -%}
     {%- do lines.append("") -%}
