@@ -21,7 +21,9 @@
         {{ quote_string_literal(base_model) }},
         {{ quote_string_literal(training_query) }}
         {%- if validation_query is not none or max_epochs is not none %},
-        {{ quote_string_literal(validation_query) if validation_query is not none else "''" }}
+        {#- No validation query but options: NULL, as Snowflake's own client (snowflake-ml-python's
+            Finetune.create) sends it; an empty string is not a query. #}
+        {{ quote_string_literal(validation_query) }}
         {%- endif %}
         {%- if max_epochs is not none %},
         {'max_epochs': {{ max_epochs }}}

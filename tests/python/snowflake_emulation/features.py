@@ -1,0 +1,304 @@
+"""The Snowflake features the project's SQL uses and fakesnow 0.12 lacks, provided by rewriting.
+
+Each rewrite works on the statement as sqlglot parsed it (Snowflake dialect), before fakesnow's
+own transforms turn it into DuckDB SQL. The text dbt sent is never changed: the statement log
+keeps it as it was, and the production SQL is not bent to suit the harness.
+
+- ``SNOWFLAKE.CORTEX.COMPLETE / TRY_COMPLETE / COUNT_TOKENS`` and ``AI_COMPLETE`` call the
+  project's emulator (``cortex_complete``, ``cortex_try_complete``, ``cortex_count_tokens``).
+- ``SNOWFLAKE.CORTEX.FINETUNE('CREATE', ...)`` calls ``cortex_finetune_create``; its training and
+  validation queries are Snowflake SQL, so they go through fakesnow's transforms first, and an
+  options object constant (``{'max_epochs': 3}``) becomes the JSON text the emulator takes.
+  ``'DESCRIBE'`` / ``'SHOW'`` / ``'CANCEL'`` call the matching emulator functions. The emulator
+  trains when a job is created; Snowflake trains asynchronously, so DESCRIBE and CANCEL also go
+  through the harness's ``JOB_PROGRESS_FUNCTION`` / ``JOB_CANCEL_FUNCTION``, which report a new
+  job as pending, then in progress, and let CANCEL stop it meanwhile.
+- ``MD5_NUMBER_UPPER64(x)``: the upper 64 bits of md5 as an unsigned integer.
+- ``SYSTEM$WAIT(n [, unit])``: answers ``waited n seconds`` at once.
+- ``CREATE TEMPORARY TABLE / VIEW db.schema.name``: DuckDB keeps temporary relations in its own
+  catalog, so the relation is created as a plain one under its qualified name.
+- ``CREATE STAGE ... URL = 's3://...'``: no network; an external location the test registers
+  (the quickstart's bucket) is served from a local directory.
+- ``COPY INTO t FROM @stage`` without FILE_FORMAT: Snowflake applies the stage's file format;
+  fakesnow drops it at CREATE STAGE, so the harness remembers it and adds it to the COPY.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import snowflake.connector.errors
+import sqlglot
+from sqlglot import exp
+
+from .cortex_calls import CortexCall, cortex_call_of, is_string_literal
+
+#: The harness's own SQL functions: DESCRIBE's answer as Snowflake gives it while a job trains,
+#: and CANCEL's answer for a job the harness still reports as training.
+JOB_PROGRESS_FUNCTION = "snowflake_harness_job_progress"
+JOB_CANCEL_FUNCTION = "snowflake_harness_job_cancel"
+
+_MD5_UPPER64 = "cast('0x' || substr(md5(__md5_argument__), 1, 16) as ubigint)"
+
+
+@dataclass
+class RewriteContext:
+    """What a rewrite needs from the session that runs the statement."""
+
+    #: Snowflake SQL -> the DuckDB SQL fakesnow would run for it (for FINETUNE's queries).
+    to_duckdb: Callable[[str], str]
+    current_database: str | None
+    current_schema: str | None
+    #: Fully qualified stage name (upper case) -> its file format's name; shared by the account.
+    stage_file_formats: dict[str, str] = field(default_factory=dict)
+    #: External stage URL prefix (e.g. an S3 bucket) -> the local directory URI that serves it.
+    external_locations: dict[str, str] = field(default_factory=dict)
+
+
+def rewrite_statement(expression: exp.Expr, context: RewriteContext) -> exp.Expr:
+    """``expression`` with the features fakesnow lacks replaced by what it can run."""
+    if isinstance(expression, exp.Create) and str(expression.args.get("kind")).upper() == "STAGE":
+        _remember_stage_file_format(expression, context)
+        _serve_external_location(expression, context)
+    if isinstance(expression, exp.Copy):
+        _add_stage_file_format(expression, context)
+    if isinstance(expression, exp.Create):
+        _keep_qualified_temporary_relation(expression)
+    return _rewrite_tree(expression, context)
+
+
+def snowflake_error(message: str) -> snowflake.connector.errors.ProgrammingError:
+    """An error as Snowflake reports a statement it cannot compile."""
+    return snowflake.connector.errors.ProgrammingError(
+        msg=f"SQL compilation error:\n{message}", errno=1044, sqlstate="42P13"
+    )
+
+
+def _rewrite_tree(expression: exp.Expr, context: RewriteContext) -> exp.Expr:
+    # sqlglot does not descend into a node it replaced: replacements rewrite their own arguments.
+    return expression.transform(lambda node: _rewrite_node(node, context), copy=False)
+
+
+def _rewrite_node(node: exp.Expr, context: RewriteContext) -> exp.Expr:
+    call = cortex_call_of(node)
+    if call is not None:
+        rewritten = tuple(_rewrite_tree(argument.copy(), context) for argument in call.arguments)
+        return _cortex(CortexCall(call.function, rewritten, call.node), context)
+    if isinstance(node, exp.MD5NumberUpper64):
+        return _md5_number_upper64(_rewrite_tree(node.this.copy(), context))
+    if isinstance(node, exp.Anonymous) and node.name.upper() == "SYSTEM$WAIT":
+        return _system_wait(node)
+    return node
+
+
+# -- Cortex ------------------------------------------------------------------------------------
+
+
+def _function(name: str, *arguments: exp.Expr) -> exp.Anonymous:
+    return exp.Anonymous(this=name, expressions=[argument.copy() for argument in arguments])
+
+
+def _cortex(call: CortexCall, context: RewriteContext) -> exp.Expr:
+    arguments = call.arguments
+    if call.function in {"COMPLETE", "TRY_COMPLETE", "AI_COMPLETE"}:
+        if len(arguments) != 2:
+            raise snowflake_error(
+                f"the harness emulates {call.function}(model, prompt) only, got "
+                f"{len(arguments)} arguments (options make COMPLETE answer a JSON object)"
+            )
+        emulated = "cortex_try_complete" if call.function == "TRY_COMPLETE" else "cortex_complete"
+        return _function(emulated, *arguments)
+    if call.function == "COUNT_TOKENS":
+        if len(arguments) != 2:
+            raise snowflake_error(f"COUNT_TOKENS takes (model, text), got {len(arguments)} args")
+        return _function("cortex_count_tokens", *arguments)
+    return _finetune(call, context)
+
+
+def _finetune(call: CortexCall, context: RewriteContext) -> exp.Expr:
+    arguments = call.arguments
+    verb = call.verb
+    expected = {"CREATE": (4, 6), "DESCRIBE": (2, 2), "SHOW": (1, 1), "CANCEL": (2, 2)}
+    if verb not in expected:
+        raise snowflake_error(f"FINETUNE's first argument must be a verb literal, got {verb!r}")
+    low, high = expected[verb]
+    if not low <= len(arguments) <= high:
+        raise snowflake_error(
+            f"FINETUNE('{verb}') takes {low}-{high} arguments, got {len(arguments)}"
+        )
+    if verb == "DESCRIBE":
+        return _function(JOB_PROGRESS_FUNCTION, _function("cortex_finetune_describe", arguments[1]))
+    if verb == "SHOW":
+        return _function("cortex_finetune_show")
+    if verb == "CANCEL":
+        cancelled = _function("cortex_finetune_cancel", arguments[1])
+        return _function(JOB_CANCEL_FUNCTION, cancelled, arguments[1])
+
+    name, base_model, training = arguments[1:4]
+    validation = arguments[4] if len(arguments) > 4 else exp.Null()
+    options = arguments[5] if len(arguments) > 5 else exp.Null()
+    return _function(
+        "cortex_finetune_create",
+        name,
+        base_model,
+        _query_for_emulator(training, "training", context),
+        _query_for_emulator(validation, "validation", context),
+        _options_for_emulator(options),
+    )
+
+
+def _query_for_emulator(query: exp.Expr, role: str, context: RewriteContext) -> exp.Expr:
+    """FINETUNE runs its query text as Snowflake SQL: hand the emulator fakesnow's DuckDB SQL."""
+    if isinstance(query, exp.Null):
+        return query
+    if not is_string_literal(query):
+        raise snowflake_error(
+            f"FINETUNE's {role} query must be a string constant, got {query.sql()}"
+        )
+    if not query.name.strip():
+        return exp.Literal.string("")
+    return exp.Literal.string(context.to_duckdb(query.name))
+
+
+def _options_for_emulator(options: exp.Expr) -> exp.Expr:
+    """FINETUNE's options (an object constant, or its JSON text) as the emulator's JSON text."""
+    if isinstance(options, exp.Null) or is_string_literal(options):
+        return options
+    if isinstance(options, exp.Struct):
+        return exp.Literal.string(json.dumps(object_constant(options)))
+    raise snowflake_error(f"FINETUNE's options must be an object or JSON text, got {options.sql()}")
+
+
+def object_constant(node: exp.Struct) -> dict[str, Any]:
+    """A Snowflake object constant ``{'key': value, ...}`` of literals as a Python dict."""
+    result: dict[str, Any] = {}
+    for item in node.expressions:
+        if not isinstance(item, exp.PropertyEQ):
+            raise snowflake_error(f"unexpected object constant entry {item.sql()}")
+        result[item.this.name] = literal_value(item.expression)
+    return result
+
+
+def literal_value(node: exp.Expr) -> Any:
+    """The Python value of a literal (string, number, boolean, null or object constant)."""
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return node.name
+        number = float(node.name)
+        return int(number) if number.is_integer() and "." not in node.name else number
+    if isinstance(node, exp.Boolean):
+        return bool(node.this)
+    if isinstance(node, exp.Null):
+        return None
+    if isinstance(node, exp.Struct):
+        return object_constant(node)
+    raise snowflake_error(f"not a constant: {node.sql()}")
+
+
+# -- other functions ---------------------------------------------------------------------------
+
+
+def _md5_number_upper64(argument: exp.Expr) -> exp.Expr:
+    """Snowflake's MD5_NUMBER_UPPER64: md5's first 16 hex digits as an unsigned 64-bit number."""
+    template = sqlglot.parse_one(_MD5_UPPER64, read="duckdb")
+    return template.transform(
+        lambda node: (
+            argument.copy()
+            if isinstance(node, exp.Column) and node.name == "__md5_argument__"
+            else node
+        )
+    )
+
+
+def _system_wait(node: exp.Anonymous) -> exp.Expr:
+    """SYSTEM$WAIT(amount [, unit]) returns 'waited <amount> <unit>'; the harness does not sleep."""
+    if not node.expressions or len(node.expressions) > 2:
+        raise snowflake_error("SYSTEM$WAIT takes (amount [, time_unit])")
+    amount = literal_value(node.expressions[0])
+    unit = literal_value(node.expressions[1]) if len(node.expressions) > 1 else "SECONDS"
+    return exp.Literal.string(f"waited {amount} {str(unit).lower()}")
+
+
+def _keep_qualified_temporary_relation(create: exp.Create) -> None:
+    """Snowflake creates a temporary table or view under a qualified name (dbt-snowflake does, for
+    unit tests and incremental models); DuckDB keeps temporary relations in its own catalog. The
+    harness creates it as a plain relation under that name instead (it is not dropped at the end
+    of the session, which no test relies on)."""
+    target = create.this
+    if isinstance(target, exp.Schema):
+        target = target.this
+    properties = create.args.get("properties")
+    if not (isinstance(target, exp.Table) and target.args.get("db") and properties is not None):
+        return
+    kept = [prop for prop in properties.expressions if not isinstance(prop, exp.TemporaryProperty)]
+    if len(kept) != len(properties.expressions):
+        properties.set("expressions", kept)
+
+
+# -- stages ------------------------------------------------------------------------------------
+
+
+def qualified_name(name: str, context: RewriteContext) -> str:
+    """``name`` (1-3 dotted parts) fully qualified with the session's database and schema."""
+    parts = [part.strip('"') for part in name.split(".")]
+    defaults = [context.current_database or "", context.current_schema or ""]
+    return ".".join([*defaults[: 3 - len(parts)], *parts]).upper()
+
+
+def _dotted(node: exp.Expr) -> str:
+    """A table-like name as dotted text, without the comments sqlglot attaches to it."""
+    if isinstance(node, exp.Table):
+        return ".".join(part.name for part in node.parts)
+    return node.name
+
+
+def _remember_stage_file_format(create: exp.Create, context: RewriteContext) -> None:
+    stage = create.this
+    properties = create.args.get("properties")
+    if not isinstance(stage, exp.Table) or properties is None:
+        return
+    for prop in properties.expressions:
+        if not isinstance(prop, exp.FileFormatProperty):
+            continue
+        for option in prop.expressions:
+            if isinstance(option, exp.Property) and option.name.upper() == "FORMAT_NAME":
+                format_name = qualified_name(_dotted(option.args["value"]), context)
+                context.stage_file_formats[qualified_name(_dotted(stage), context)] = format_name
+
+
+def _serve_external_location(create: exp.Create, context: RewriteContext) -> None:
+    """An external stage on a URL the harness serves reads the local directory instead."""
+    properties = create.args.get("properties")
+    for prop in properties.expressions if properties is not None else []:
+        value = prop.args.get("value")
+        if not (isinstance(prop, exp.Property) and prop.name.upper() == "URL"):
+            continue
+        if not (isinstance(value, exp.Literal) and value.is_string):
+            continue
+        for prefix, local in context.external_locations.items():
+            if value.name.startswith(prefix):
+                served = local.rstrip("/") + "/" + value.name[len(prefix) :].lstrip("/")
+                prop.set("value", exp.Literal.string(served))
+
+
+def _add_stage_file_format(copy: exp.Copy, context: RewriteContext) -> None:
+    params = copy.args.get("params") or []
+    if any(param.this.name.upper() == "FILE_FORMAT" for param in params):
+        return
+    source = copy.args["files"][0]
+    if not (isinstance(source, exp.Table) and isinstance(source.this, exp.Var)):
+        return
+    stage_reference = source.this.name
+    if not stage_reference.startswith("@"):
+        return
+    stage = qualified_name(stage_reference[1:].split("/")[0], context)
+    format_name = context.stage_file_formats.get(stage)
+    if format_name is None:
+        return
+    parsed = sqlglot.parse_one(
+        f"copy into t from @s file_format = (format_name = '{format_name}')", read="snowflake"
+    )
+    copy.set("params", [*params, *parsed.args["params"]])
