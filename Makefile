@@ -18,7 +18,7 @@ ifneq ($(strip $(TICKETS)),)
 DBT_VARS := --vars '{tickets_csv: "$(abspath $(TICKETS))"}'
 endif
 
-.PHONY: setup deps run load build-training-data finetune score evaluate messages docs summary report studio test lint clean
+.PHONY: setup deps run load build-training-data finetune score evaluate messages docs summary report studio test lint benchmark clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -80,6 +80,11 @@ endif
 # The message studio (app/message_studio.py) on the local database of `make run`: http://127.0.0.1:8501
 studio: setup
 	$(BIN)/streamlit run app/message_studio.py --server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
+
+# Throughput of the openai backend against a fake local server, and the flow at 1k/10k/100k
+# tickets (a few minutes; not part of `make test`). BENCHMARK_ARGS=--quick: 200 calls, 1k/10k.
+benchmark: setup deps
+	$(BIN)/python benchmarks/run_benchmarks.py $(BENCHMARK_ARGS)
 
 test: setup deps lint
 	$(BIN)/python -m pytest

@@ -2,16 +2,22 @@
 
 A backend has a ``name`` (reported by ``cortex_backend_name``), says which models it
 ``handles`` and answers a batch of prompts for one model. The registry asks the extra
-backends in the order they were added and falls back to the default one. Today the only
-backend is the local emulator (foundation models and fine-tuned models). A later backend,
-e.g. an OpenAI-compatible HTTP endpoint, implements the same three members and is added with
-``BackendRegistry.add``.
+backends in the order they were added and falls back to the default one, the local emulator
+(foundation models and fine-tuned models).
+
+A *remote* backend (``RemoteBackend``, e.g. ``openai_backend.OpenAICompatibleBackend``) also
+answers row by row (``call``: an answer or a ``RowFailure`` per prompt, so one failed row does
+not fail its batch), says what besides the prompt shapes an answer (``cache_options``, part of
+the response-cache key) and words a failure for COMPLETE (``failure_message``). The runtime
+caches remote answers and records remote failures; the local emulator is free and
+deterministic, so its answers are not cached.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from .errors import CortexError
 from .finetune import FineTuning
@@ -19,6 +25,27 @@ from .foundation import complete_foundation
 from .models import find_foundation_model, known_model_names
 
 LOCAL_EMULATOR = "local-emulator"
+
+
+@dataclass(frozen=True)
+class RowAnswer:
+    """A prompt's answer and how many requests it took."""
+
+    text: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class RowFailure:
+    """A prompt that got no answer: why, the last HTTP status (None: no response) and how
+    many requests were made."""
+
+    message: str
+    status: int | None
+    attempts: int
+
+
+RowOutcome = RowAnswer | RowFailure
 
 
 class Backend(Protocol):
@@ -34,6 +61,32 @@ class Backend(Protocol):
     def complete(self, model: str, prompts: Sequence[str]) -> list[str]:
         """One answer per prompt; raises ``CortexError`` for a model it cannot answer."""
         ...
+
+
+@runtime_checkable
+class RemoteBackend(Protocol):
+    """A backend whose calls cost money or time, and may fail row by row."""
+
+    @property
+    def name(self) -> str: ...
+
+    def handles(self, model: str) -> bool: ...
+
+    def complete(self, model: str, prompts: Sequence[str]) -> list[str]: ...
+
+    def call(self, model: str, prompts: Sequence[str]) -> list[RowOutcome]:
+        """One outcome per prompt, in order; never raises for a failed row."""
+        ...
+
+    def cache_options(self, model: str) -> str:
+        """JSON text of everything besides (backend, model, prompt) that shapes an answer."""
+        ...
+
+    def failure_message(self, model: str, failure: RowFailure) -> str:
+        """COMPLETE's error message for a row that failed."""
+        ...
+
+    def close(self) -> None: ...
 
 
 def unknown_model_error(model: str, finetuned: Sequence[str]) -> CortexError:
@@ -86,3 +139,10 @@ class BackendRegistry:
             if backend.handles(model):
                 return backend
         return self._default
+
+    def close(self) -> None:
+        """Release what the extra backends hold (worker threads, connections)."""
+        for backend in self._backends:
+            close = getattr(backend, "close", None)
+            if close is not None:
+                close()

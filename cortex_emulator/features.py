@@ -49,6 +49,7 @@ class SparseRows:
         self.indices = indices.astype(np.int64, copy=False)
         self.data = data.astype(np.float64, copy=False)
         self._csc: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._row_ids: np.ndarray | None = None
 
     @property
     def n_rows(self) -> int:
@@ -68,8 +69,10 @@ class SparseRows:
         return cls(n_cols, indptr, cols, values)
 
     def row_ids(self) -> np.ndarray:
-        """The row of every stored value."""
-        return np.repeat(np.arange(self.n_rows, dtype=np.int64), np.diff(self.indptr))
+        """The row of every stored value (computed once)."""
+        if self._row_ids is None:
+            self._row_ids = np.repeat(np.arange(self.n_rows, dtype=np.int64), np.diff(self.indptr))
+        return self._row_ids
 
     def slice_rows(self, start: int, stop: int) -> SparseRows:
         lo, hi = self.indptr[start], self.indptr[stop]
@@ -80,9 +83,19 @@ class SparseRows:
             self.data[lo:hi],
         )
 
+    def take_rows(self, rows: np.ndarray) -> SparseRows:
+        """The rows ``rows`` (in that order) as a new matrix."""
+        rows = np.asarray(rows, dtype=np.int64)
+        starts = self.indptr[rows]
+        lengths = self.indptr[rows + 1] - starts
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        total = int(indptr[-1])
+        positions = np.arange(total, dtype=np.int64) - np.repeat(indptr[:-1] - starts, lengths)
+        return SparseRows(self.n_cols, indptr, self.indices[positions], self.data[positions])
+
     def dot(self, dense: np.ndarray) -> np.ndarray:
         """``self @ dense`` for a dense (n_cols x k) matrix."""
-        return _segment_sums(self.data[:, None] * dense[self.indices], self.indptr)
+        return _scatter_sums(self.row_ids(), self.n_rows, self.data, self.indices, dense)
 
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The CSC view: (column pointers, rows, values, order) -- computed once."""
@@ -95,8 +108,7 @@ class SparseRows:
 
     def transpose_dot(self, dense: np.ndarray) -> np.ndarray:
         """``self.T @ dense`` for a dense (n_rows x k) matrix."""
-        colptr, rows, values, _ = self.columns()
-        return _segment_sums(values[:, None] * dense[rows], colptr)
+        return _scatter_sums(self.indices, self.n_cols, self.data, self.row_ids(), dense)
 
     def similarity(self, other: SparseRows) -> np.ndarray:
         """The dense (self.n_rows x other.n_rows) matrix of dot products ``self @ other.T``."""
@@ -119,17 +131,34 @@ class SparseRows:
         return result.reshape(self.n_rows, n_other)
 
 
-def _segment_sums(values: np.ndarray, pointers: np.ndarray) -> np.ndarray:
-    """Row ``i`` of the result sums ``values[pointers[i]:pointers[i+1]]`` (0 when empty).
+def _scatter_sums(
+    targets: np.ndarray, n_targets: int, values: np.ndarray, sources: np.ndarray, dense: np.ndarray
+) -> np.ndarray:
+    """``out[targets[i], j] += values[i] * dense[sources[i], j]`` for every stored value ``i``.
 
-    Plain sequential sums (no BLAS), so the result never depends on the number of threads.
+    One ``np.bincount`` per column of ``dense``: plain sequential sums in storage order (no
+    BLAS), so the result never depends on the number of threads; about three times faster
+    than gathering whole rows and summing segments.
     """
-    out = np.zeros((len(pointers) - 1, values.shape[1]))
-    starts = pointers[:-1]
-    filled = starts < pointers[1:]
-    if filled.any():
-        out[filled] = np.add.reduceat(values, starts[filled], axis=0)
-    return out
+    columns = np.ascontiguousarray(dense.T)
+    out = np.empty((columns.shape[0], n_targets))
+    for j, column in enumerate(columns):
+        out[j] = np.bincount(targets, weights=values * column[sources], minlength=n_targets)
+    return np.ascontiguousarray(out.T)
+
+
+def unique_sorted(values: np.ndarray, return_counts: bool = False):  # type: ignore[no-untyped-def]
+    """``np.unique`` for integer arrays by sorting: numpy 2.4's hash-based ``np.unique``
+    takes 20 s for 8 million int64 values, a sort takes 1 s."""
+    ordered = np.sort(values, kind="stable")
+    if len(ordered) == 0:
+        return (ordered, np.zeros(0, dtype=np.int64)) if return_counts else ordered
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    unique = ordered[starts]
+    if not return_counts:
+        return unique
+    counts = np.diff(np.concatenate([starts, [len(ordered)]]))
+    return unique, counts
 
 
 def extract_terms(texts: pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -167,15 +196,29 @@ class TfidfVectorizer:
     @classmethod
     def fit(cls, texts: Texts, max_features: int = MAX_FEATURES) -> TfidfVectorizer:
         array = as_text_array(texts)
-        n_docs = len(array)
+        return cls._fit_terms(len(array), *extract_terms(array), max_features=max_features)
+
+    @classmethod
+    def fit_transform(
+        cls, texts: Texts, max_features: int = MAX_FEATURES
+    ) -> tuple[TfidfVectorizer, SparseRows]:
+        """``fit(texts)`` and ``transform(texts)``, extracting the terms once."""
+        array = as_text_array(texts)
         rows, terms = extract_terms(array)
+        vectorizer = cls._fit_terms(len(array), rows, terms, max_features=max_features)
+        return vectorizer, vectorizer._transform_terms(len(array), rows, terms)
+
+    @classmethod
+    def _fit_terms(
+        cls, n_docs: int, rows: np.ndarray, terms: pa.Array, *, max_features: int
+    ) -> TfidfVectorizer:
         if len(terms) == 0:
             return cls([], np.zeros(0))
         encoded = pc.dictionary_encode(terms)
         codes = np.asarray(encoded.indices, dtype=np.int64)
         distinct = encoded.dictionary.to_pylist()
         n_distinct = len(distinct)
-        pairs = np.unique(rows * n_distinct + codes)
+        pairs = unique_sorted(rows * n_distinct + codes)
         df = np.bincount(pairs % n_distinct, minlength=n_distinct)
         informative = [i for i in range(n_distinct) if n_docs < 2 or df[i] < n_docs]
         informative.sort(key=lambda i: (-int(df[i]), distinct[i]))
@@ -187,19 +230,21 @@ class TfidfVectorizer:
 
     def transform(self, texts: Texts) -> SparseRows:
         array = as_text_array(texts)
-        n_rows = len(array)
+        if self.n_terms == 0 or len(array) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return SparseRows.from_triplets(len(array), self.n_terms, empty, empty, np.zeros(0))
+        return self._transform_terms(len(array), *extract_terms(array))
+
+    def _transform_terms(self, n_rows: int, rows: np.ndarray, terms: pa.Array) -> SparseRows:
         n_terms = self.n_terms
         empty = np.zeros(0, dtype=np.int64)
-        if n_terms == 0 or n_rows == 0:
-            return SparseRows.from_triplets(n_rows, n_terms, empty, empty, np.zeros(0))
-        rows, terms = extract_terms(array)
-        if len(terms) == 0:
+        if len(terms) == 0 or n_terms == 0:
             return SparseRows.from_triplets(n_rows, n_terms, empty, empty, np.zeros(0))
         found = pc.fill_null(pc.index_in(terms, value_set=self._lookup), -1)
         cols = np.asarray(found, dtype=np.int64)
         known = cols >= 0
         keys = rows[known] * n_terms + cols[known]
-        unique_keys, counts = np.unique(keys, return_counts=True)
+        unique_keys, counts = unique_sorted(keys, return_counts=True)
         row_of = unique_keys // n_terms
         col_of = unique_keys % n_terms
         values = (1.0 + np.log(counts)) * self.idf[col_of]

@@ -21,10 +21,20 @@ model or prompt gives NULL without a call. The functions reach the database thro
 each read or write runs on its own cursor and transaction. State (the fine-tuned model cache)
 belongs to the runtime of one database and is guarded by locks, so several dbt threads can
 call the functions at once.
+
+Which backend answers a model comes from the runtime's ``CortexSettings`` (see ``settings``):
+by default the local emulator answers everything. With the ``openai`` backend, the mapped
+foundation models are answered by an OpenAI-compatible endpoint: per batch and model, the
+cached answers are read in one query (``cache``), the other distinct prompts are sent
+concurrently (``openai_backend``), the new answers are written in one statement, and every
+prompt that still failed is recorded in ``cortex_emulator.call_errors`` -- and is NULL
+(TRY_COMPLETE) or fails the query after the batch is recorded (COMPLETE). Failures of the
+local emulator (an unknown model) are recorded the same way.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,12 +43,22 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from .backends import LOCAL_EMULATOR, BackendRegistry, LocalEmulatorBackend, unknown_model_error
+from .backends import (
+    LOCAL_EMULATOR,
+    BackendRegistry,
+    LocalEmulatorBackend,
+    RemoteBackend,
+    RowFailure,
+    unknown_model_error,
+)
+from .cache import ResponseCache, prompt_hash
 from .connections import RUNTIMES, RUNTIMES_LOCK, ConnectionPool
 from .errors import CortexError
 from .finetune import FineTuning
-from .models import find_foundation_model
-from .storage import Storage
+from .models import find_foundation_model, normalize_model_name
+from .openai_backend import OpenAICompatibleBackend
+from .settings import OPENAI_BACKEND, CortexSettings
+from .storage import CallBatch, CallError, Storage
 from .tokens import count_tokens
 
 
@@ -46,14 +66,27 @@ class CortexRuntime:
     """The state behind the functions registered on one database: its connections, storage,
     fine-tuning (with the model cache) and backends."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: CortexSettings | None = None) -> None:
         self.token = uuid.uuid4().hex
         self.connections = ConnectionPool()
         self.storage = Storage(self.connections)
         self.finetuning = FineTuning(self.storage)
+        self.cache = ResponseCache(self.storage)
+        self.settings = CortexSettings()
         self.backends = BackendRegistry(LocalEmulatorBackend(self.finetuning))
+        self.configure(settings or CortexSettings())
         # The exact callables handed to DuckDB: kept alive as long as the runtime.
         self.functions: list[_Function] = _functions(self)
+
+    def configure(self, settings: CortexSettings) -> None:
+        """Answer with the backends ``settings`` name (from now on; idempotent)."""
+        if settings == self.settings:
+            return
+        registry = BackendRegistry(LocalEmulatorBackend(self.finetuning))
+        if settings.backend == OPENAI_BACKEND and settings.openai is not None:
+            registry.add(OpenAICompatibleBackend(settings.openai))
+        previous, self.backends, self.settings = self.backends, registry, settings
+        previous.close()
 
     def instance(self) -> str:
         """Which runtime answers in this database (used by ``register``)."""
@@ -77,35 +110,120 @@ class CortexRuntime:
     ) -> pa.Array:
         prompt_list: list[str | None] = prompts.to_pylist()
         answers: list[str | None] = [None] * len(prompt_list)
-        sent: dict[str, int] = {}
+        batches: list[CallBatch] = []
+        errors: list[CallError] = []
         try:
             for model, rows in _rows_per_model(models.to_pylist(), prompt_list).items():
-                try:
-                    backend = self.backends.for_model(model)
-                    replies = backend.complete(model, [prompt_list[i] or "" for i in rows])
-                except Exception:
-                    if tolerate_errors:
-                        continue
-                    raise
-                sent[model] = len(rows)
+                backend = self.backends.for_model(model)
+                texts = [prompt_list[i] or "" for i in rows]
+                if isinstance(backend, RemoteBackend):
+                    replies, batch, failed = self._complete_remote(backend, model, texts, function)
+                else:
+                    try:
+                        replies = list(backend.complete(model, texts))
+                    except Exception as error:
+                        errors.extend(_errors_for(function, backend.name, model, texts, error))
+                        if tolerate_errors:
+                            continue
+                        raise
+                    batch, failed = CallBatch(model, backend.name, len(texts)), []
+                batches.append(batch)
+                errors.extend(failed)
                 for row, reply in zip(rows, replies, strict=True):
                     answers[row] = reply
+                if failed and not tolerate_errors:
+                    raise CortexError(
+                        failed[0].error
+                        + (
+                            f" ({len(failed)} of {len(rows)} rows failed.)"
+                            if len(failed) > 1
+                            else ""
+                        )
+                        + " Each failure is recorded in cortex_emulator.call_errors. Use "
+                        "TRY_COMPLETE to get NULL for the failed rows instead (the project's "
+                        "models do, and retry them on the next run)."
+                    )
         finally:
-            self.storage.log_calls(function, sent)
+            self.storage.log_errors(errors)
+            self.storage.log_calls(function, batches)
         return pa.array(answers, type=pa.string())
+
+    def _complete_remote(
+        self, backend: RemoteBackend, model: str, texts: list[str], function: str
+    ) -> tuple[list[str | None], CallBatch, list[CallError]]:
+        """Cached answers first (one query), then the distinct missing prompts (concurrently),
+        then the new answers into the cache (one statement)."""
+        hashes = [prompt_hash(text) for text in texts]
+        key = normalize_model_name(model)
+        options = backend.cache_options(model)
+        use_cache = self.settings.cache
+        known = self.cache.lookup(backend.name, key, options, hashes) if use_cache else {}
+        # With the cache on, a prompt repeated in the batch is sent once.
+        to_send: dict[str, int] = {}
+        sends: list[int] = []
+        for index, digest in enumerate(hashes):
+            if digest in known:
+                continue
+            if use_cache and digest in to_send:
+                continue
+            to_send.setdefault(digest, index)
+            sends.append(index)
+        outcomes = backend.call(model, [texts[i] for i in sends]) if sends else []
+        answered: dict[int, str] = {}
+        failures: dict[int, RowFailure] = {}
+        for index, outcome in zip(sends, outcomes, strict=True):
+            if isinstance(outcome, RowFailure):
+                failures[index] = outcome
+            else:
+                answered[index] = outcome.text
+        if use_cache and answered:
+            self.cache.store(
+                backend.name, key, options, {hashes[i]: text for i, text in answered.items()}
+            )
+        replies: list[str | None] = []
+        for index, digest in enumerate(hashes):
+            if digest in known:
+                replies.append(known[digest])
+            elif index in answered:
+                replies.append(answered[index])
+            elif index in failures:
+                replies.append(None)
+            else:  # a repeat of a prompt sent for an earlier row of the batch
+                replies.append(answered.get(to_send[digest]))
+        failed = [
+            CallError(
+                function=function,
+                backend=backend.name,
+                model=model,
+                prompt_hash=hashes[index],
+                http_status=failure.status,
+                error=backend.failure_message(model, failure),
+                attempts=failure.attempts,
+            )
+            for index, failure in sorted(failures.items())
+        ]
+        batch = CallBatch(
+            model,
+            backend.name,
+            rows=len(sends),
+            cached_rows=len(texts) - len(sends),
+            failed_rows=sum(1 for reply in replies if reply is None),
+            requests=sum(outcome.attempts for outcome in outcomes),
+        )
+        return replies, batch, failed
 
     def count_tokens(self, models: pa.ChunkedArray, texts: pa.ChunkedArray) -> pa.Array:
         text_list: list[str | None] = texts.to_pylist()
         counts: list[int | None] = [None] * len(text_list)
-        sent: dict[str, int] = {}
+        batches: list[CallBatch] = []
         try:
             for model, rows in _rows_per_model(models.to_pylist(), text_list).items():
                 self._check_countable(model)
-                sent[model] = len(rows)
+                batches.append(CallBatch(model, LOCAL_EMULATOR, len(rows)))
                 for row in rows:
                     counts[row] = count_tokens(text_list[row] or "")
         finally:
-            self.storage.log_calls("count_tokens", sent)
+            self.storage.log_calls("count_tokens", batches)
         return pa.array(counts, type=pa.int32())
 
     def _check_countable(self, model: str) -> None:
@@ -154,6 +272,16 @@ class CortexRuntime:
 
     def finetune_cancel(self, job_id: str) -> str:
         return self.finetuning.cancel(job_id)
+
+
+def _errors_for(
+    function: str, backend: str, model: str, texts: list[str], error: Exception
+) -> list[CallError]:
+    """A batch-wide failure, recorded for every distinct prompt of the batch."""
+    return [
+        CallError(function, backend, model, digest, None, str(error), 1)
+        for digest in dict.fromkeys(prompt_hash(text) for text in texts)
+    ]
 
 
 def _rows_per_model(models: list[str | None], values: list[str | None]) -> dict[str, list[int]]:
@@ -209,7 +337,7 @@ FUNCTION_NAMES: tuple[str, ...] = (
 )
 
 
-def register(conn: duckdb.DuckDBPyConnection) -> None:
+def register(conn: duckdb.DuckDBPyConnection, settings: CortexSettings | None = None) -> None:
     """Register the emulated Cortex functions on ``conn``.
 
     Idempotent. DuckDB functions belong to the database, so when the functions already exist
@@ -217,13 +345,21 @@ def register(conn: duckdb.DuckDBPyConnection) -> None:
     ``conn`` is only added to the connections their runtime may use; the runtime keeps
     working as long as one of them is open. An extra internal function,
     ``cortex_emulator_instance()``, tells which runtime a database's functions belong to.
+
+    ``settings`` choose the backends (see ``settings``). When None, a new runtime reads them
+    from the environment (``CORTEX_BACKEND``, ...) and an existing one keeps its own; when
+    given, they apply to the database's runtime from now on.
     """
     with RUNTIMES_LOCK:
         existing = _registered_runtime(conn)
         if existing is not None:
             existing.connections.add(conn)
+            if settings is not None:
+                existing.configure(settings)
             return
-        runtime = CortexRuntime()
+        runtime = CortexRuntime(
+            settings if settings is not None else CortexSettings.from_sources({}, os.environ)
+        )
         runtime.connections.add(conn)
         RUNTIMES[runtime.token] = runtime
         for function in runtime.functions:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
@@ -124,6 +125,7 @@ _CONCEPT_WORDS: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light, deterministic stemmer: lower case, strip plural / -ing / -ed and a final e.
 
@@ -191,6 +193,7 @@ def _build() -> tuple[dict[str, Concepts], dict[tuple[str, ...], Concepts]]:
 
 _SINGLE, _PHRASES = _build()
 _MAX_PHRASE = max((len(k) for k in _PHRASES), default=1)
+_PHRASE_STARTS = frozenset(k[0] for k in _PHRASES)
 
 
 def concept_weight(concept: str) -> float:
@@ -207,6 +210,9 @@ def concepts_of_stems(stem_list: Iterable[str]) -> list[tuple[str, float]]:
     seq = list(stem_list)
     found: list[tuple[str, float]] = []
     for i, s in enumerate(seq):
+        if s not in _SINGLE and s not in _PHRASE_STARTS:  # the common case: a plain word
+            found.append((s, 1.0))
+            continue
         here: dict[str, float] = {s: 1.0}
         for concept, weight in _SINGLE.get(s, {}).items():
             here[concept] = max(here.get(concept, 0.0), weight)

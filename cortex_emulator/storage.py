@@ -8,8 +8,17 @@
   ``model_biases`` (model, label_index, bias); for nearest-neighbour models
   ``model_examples`` (model, example_index, label_index) and ``model_example_terms``
   (model, example_index, term_index, weight).
-* ``calls`` (called_at, function, model, rows): one row per UDF batch per model, ``rows``
-  being the number of non-null prompts (or texts) sent.
+* ``calls`` (called_at, function, model, rows, backend, cached_rows, failed_rows, requests):
+  one row per UDF batch per model. ``rows`` is the number of non-null prompts (or texts)
+  sent to the backend (a failed row counts: it was sent); ``cached_rows`` the rows answered
+  from the response cache instead, ``failed_rows`` the sent rows left without an answer and
+  ``requests`` the HTTP requests made, retries included (NULL for the local emulator).
+* ``call_errors`` (errored_at, function, backend, model, prompt_hash, http_status, error,
+  attempts): one row per prompt that got no answer (after its retries). ``prompt_hash`` is
+  ``md5(prompt)``, the ``prompt_hash`` column of the calling dbt models, so a failure joins
+  to its ticket.
+* ``response_cache`` (backend, model, prompt_hash, options, response, cached_at): the answers
+  of remote backends, keyed by (backend, model, prompt_hash, options); see ``cache``.
 
 Every operation uses its own ``conn.cursor()`` (so it works from inside a UDF) and its own
 transaction; saving a model replaces the old one atomically. The schema and tables are
@@ -21,6 +30,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,6 +93,29 @@ _DDL = (
     "(model varchar, example_index integer, term_index integer, weight double)",
     f"create table if not exists {SCHEMA}.calls "
     "(called_at timestamp, function varchar, model varchar, rows bigint)",
+    # Columns added after the first release: databases made before get them here.
+    f"alter table {SCHEMA}.calls add column if not exists backend varchar",
+    f"alter table {SCHEMA}.calls add column if not exists cached_rows bigint",
+    f"alter table {SCHEMA}.calls add column if not exists failed_rows bigint",
+    f"alter table {SCHEMA}.calls add column if not exists requests bigint",
+    f"""create table if not exists {SCHEMA}.call_errors (
+        errored_at timestamp not null,
+        function varchar not null,
+        backend varchar not null,
+        model varchar not null,
+        prompt_hash varchar not null,
+        http_status integer,
+        error varchar not null,
+        attempts integer not null
+    )""",
+    f"""create table if not exists {SCHEMA}.response_cache (
+        backend varchar not null,
+        model varchar not null,
+        prompt_hash varchar not null,
+        options varchar not null,
+        response varchar not null,
+        cached_at timestamp not null
+    )""",
 )
 _MODEL_DATA_TABLES = (
     "model_vocabulary",
@@ -101,6 +134,31 @@ _JOB_COLUMNS = (
 def now_micros() -> int:
     """The current UTC time in epoch microseconds."""
     return time.time_ns() // 1000
+
+
+@dataclass(frozen=True)
+class CallBatch:
+    """What one UDF batch did for one model (a row of ``calls``)."""
+
+    model: str
+    backend: str
+    rows: int
+    cached_rows: int = 0
+    failed_rows: int = 0
+    requests: int | None = None
+
+
+@dataclass(frozen=True)
+class CallError:
+    """A prompt that got no answer (a row of ``call_errors``)."""
+
+    function: str
+    backend: str
+    model: str
+    prompt_hash: str
+    http_status: int | None
+    error: str
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -207,16 +265,55 @@ class Storage:
 
     # -- call log -------------------------------------------------------------------------
 
-    def log_calls(self, function: str, rows_per_model: dict[str, int]) -> None:
-        """Record one UDF batch: ``rows_per_model`` maps each model to its non-null prompts."""
-        entries = [(model, rows) for model, rows in rows_per_model.items() if rows > 0]
+    def log_calls(self, function: str, batches: list[CallBatch]) -> None:
+        """Record one UDF batch: a row per model that was sent rows or answered from cache."""
+        entries = [b for b in batches if b.rows > 0 or b.cached_rows > 0]
         if not entries or not self.ensure_tables():
             return
         stamp = now_micros()
         with self.cursor() as cur:
             cur.executemany(
-                f"insert into {SCHEMA}.calls values (make_timestamp(?), ?, ?, ?)",
-                [(stamp, function, model, rows) for model, rows in entries],
+                f"insert into {SCHEMA}.calls (called_at, function, model, rows, backend, "
+                "cached_rows, failed_rows, requests) "
+                "values (make_timestamp(?), ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        stamp,
+                        function,
+                        b.model,
+                        b.rows,
+                        b.backend,
+                        b.cached_rows,
+                        b.failed_rows,
+                        b.requests,
+                    )
+                    for b in entries
+                ],
+            )
+
+    def log_errors(self, errors: list[CallError]) -> None:
+        """Record prompts that got no answer (one insert for the whole list)."""
+        if not errors or not self.ensure_tables():
+            return
+        stamp = now_micros()
+        data = pa.table(
+            {
+                "errored_at": pa.array([stamp] * len(errors), pa.int64()),
+                "function": pa.array([e.function for e in errors], pa.string()),
+                "backend": pa.array([e.backend for e in errors], pa.string()),
+                "model": pa.array([e.model for e in errors], pa.string()),
+                "prompt_hash": pa.array([e.prompt_hash for e in errors], pa.string()),
+                "http_status": pa.array([e.http_status for e in errors], pa.int32()),
+                "error": pa.array([e.error for e in errors], pa.string()),
+                "attempts": pa.array([e.attempts for e in errors], pa.int32()),
+            }
+        )
+        with self.cursor() as cur:
+            insert_arrow(
+                cur,
+                data,
+                f"insert into {SCHEMA}.call_errors select make_timestamp(errored_at), function, "
+                "backend, model, prompt_hash, http_status, error, attempts from {view}",
             )
 
     # -- jobs -----------------------------------------------------------------------------
@@ -465,6 +562,22 @@ class Storage:
             examples=vectors,
             example_labels=examples.column("label_index").to_numpy().astype(np.int64),
         )
+
+
+def insert_arrow(
+    cur: duckdb.DuckDBPyConnection,
+    data: pa.Table,
+    statement: str,
+    parameters: list[Any] | None = None,
+) -> list[tuple[Any, ...]]:
+    """Run ``statement`` (with ``parameters``), ``{view}`` in it standing for the arrow table
+    ``data``; returns its rows."""
+    view = f"__cortex_emulator_batch_{uuid.uuid4().hex}"
+    cur.register(view, data)
+    try:
+        return cur.execute(statement.format(view=view), parameters or []).fetchall()
+    finally:
+        cur.unregister(view)
 
 
 def call_counts(conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:

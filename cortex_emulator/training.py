@@ -4,10 +4,14 @@ Two kinds, chosen from the training completions:
 
 * ``classifier`` (completions are labels -- at most 50 distinct and not mostly unique):
   TF-IDF features (see ``features``) and a multinomial logistic regression (softmax) with
-  an L2 penalty, trained by full-batch Nesterov-accelerated gradient descent (with adaptive
-  restart) from zeros, at most ``ITERATIONS_PER_EPOCH`` iterations per epoch (it stops
-  earlier once the gradient vanishes), with the step size from the (power iteration)
-  estimate of the loss's Lipschitz constant. It answers the most probable label.
+  an L2 penalty, trained by Nesterov-accelerated gradient descent (with adaptive restart)
+  from zeros, at most ``ITERATIONS_PER_EPOCH`` iterations per epoch (it stops earlier once
+  the gradient vanishes), with the step size from the (power iteration) estimate of the
+  loss's Lipschitz constant. It answers the most probable label. Up to
+  ``FULL_BATCH_ROWS`` training rows every iteration uses all of them (full batch); above,
+  the rows are shuffled once (a fixed seed) and cut into near-equal mini-batches of at most
+  that many rows, taken in turn -- the same number of iterations at a fraction of the cost
+  (100,000 tickets train in seconds instead of minutes), and as accurate on such data.
 * ``nearest_neighbour`` (free-text completions): the TF-IDF vectors of the training prompts;
   it answers the completion of the most similar training prompt (cosine; ties -> the first
   training row; no shared term at all -> the most frequent completion).
@@ -38,6 +42,8 @@ NN_TEMPERATURE = 0.1
 FLOOR_PROBABILITY = 1e-6
 _SIMILARITY_CELLS_PER_CHUNK = 4_000_000
 _GRADIENT_TOLERANCE = 1e-7
+FULL_BATCH_ROWS = 8192
+_SHUFFLE_SEED = 42
 
 
 @dataclass
@@ -103,12 +109,19 @@ class TrainedModel:
         return [self.labels[i] for i in self.predict_indices(prompts)]
 
     def mean_cross_entropy(
-        self, prompts: Texts, completions: Sequence[str], leave_self_out: bool = False
+        self,
+        prompts: Texts,
+        completions: Sequence[str],
+        leave_self_out: bool = False,
+        vectors: SparseRows | None = None,
     ) -> float:
-        """Mean -ln p(completion | prompt); unseen completions get ``FLOOR_PROBABILITY``."""
+        """Mean -ln p(completion | prompt); unseen completions get ``FLOOR_PROBABILITY``.
+        ``vectors``: the prompts already vectorised, when at hand."""
         if len(completions) == 0:
             return float("nan")
-        probs = self.probabilities(self.vectorizer.transform(prompts), leave_self_out)
+        if vectors is None:
+            vectors = self.vectorizer.transform(prompts)
+        probs = self.probabilities(vectors, leave_self_out)
         index = {label: i for i, label in enumerate(self.labels)}
         picked = np.array(
             [
@@ -152,16 +165,17 @@ def train(
     index = {label: i for i, label in enumerate(labels)}
     y = np.array([index[c] for c in completions], dtype=np.int64)
     fallback = index[min(counts, key=lambda c: (-counts[c], c))]
-    vectorizer = TfidfVectorizer.fit(prompts)
-    vectors = vectorizer.transform(prompts)
+    vectorizer, vectors = TfidfVectorizer.fit_transform(prompts)
     kind = choose_kind(completions)
     if kind == "classifier":
         weights, biases = _fit_softmax(vectors, y, len(labels), epochs * ITERATIONS_PER_EPOCH)
         model = TrainedModel(kind, vectorizer, labels, fallback, weights=weights, biases=biases)
-        training_loss = model.mean_cross_entropy(prompts, completions)
+        training_loss = model.mean_cross_entropy(prompts, completions, vectors=vectors)
     else:
         model = TrainedModel(kind, vectorizer, labels, fallback, examples=vectors, example_labels=y)
-        training_loss = model.mean_cross_entropy(prompts, completions, leave_self_out=True)
+        training_loss = model.mean_cross_entropy(
+            prompts, completions, leave_self_out=True, vectors=vectors
+        )
     validation_loss = None
     if validation is not None and len(validation[0]) > 0:
         validation_loss = model.mean_cross_entropy(validation[0], validation[1])
@@ -191,30 +205,52 @@ def _lipschitz(x: SparseRows) -> float:
     return 0.5 * eigen * 1.1
 
 
+def _batches(x: SparseRows, y: np.ndarray) -> list[tuple[SparseRows, np.ndarray]]:
+    """The full batch, or (above ``FULL_BATCH_ROWS`` rows) near-equal mini-batches of the
+    rows shuffled with a fixed seed."""
+    n = x.n_rows
+    if n <= FULL_BATCH_ROWS:
+        return [(x, y)]
+    order = np.random.default_rng(_SHUFFLE_SEED).permutation(n)
+    shuffled, labels = x.take_rows(order), y[order]
+    count = -(-n // FULL_BATCH_ROWS)
+    bounds = [n * i // count for i in range(count + 1)]
+    return [
+        (shuffled.slice_rows(lo, hi), labels[lo:hi])
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
+
+
 def _fit_softmax(
     x: SparseRows, y: np.ndarray, n_labels: int, iterations: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nesterov gradient descent with adaptive restart; stops early once converged."""
-    n = x.n_rows
-    targets = np.zeros((n, n_labels))
-    targets[np.arange(n), y] = 1.0
     weights = np.zeros((x.n_cols, n_labels))
     biases = np.zeros(n_labels)
     if n_labels == 1:
         return weights, biases
-    # Sparse products made of element-wise operations and cumulative sums: unlike BLAS
-    # matrix products, their results do not depend on the number of threads.
-    forward, backward = x.dot, x.transpose_dot
-    step = 1.0 / (_lipschitz(x) + L2_PENALTY)
+    batches = _batches(x, y)
+    targets = []
+    for batch_x, batch_y in batches:
+        onehot = np.zeros((batch_x.n_rows, n_labels))
+        onehot[np.arange(batch_x.n_rows), batch_y] = 1.0
+        targets.append(onehot)
+    # Sparse products made of element-wise operations and sequential sums: unlike BLAS
+    # matrix products, their results do not depend on the number of threads. The step size
+    # comes from the first batch (a random sample of the rows when there are several).
+    step = 1.0 / (_lipschitz(batches[0][0]) + L2_PENALTY)
     prev_w, prev_b = weights.copy(), biases.copy()
     momentum_age = 0
-    for _ in range(iterations):
+    for iteration in range(iterations):
+        batch_x, _ = batches[iteration % len(batches)]
+        batch_targets = targets[iteration % len(batches)]
+        n = batch_x.n_rows
         momentum_age += 1
         momentum = (momentum_age - 1.0) / (momentum_age + 2.0)
         look_w = weights + momentum * (weights - prev_w)
         look_b = biases + momentum * (biases - prev_b)
-        grad = (_softmax(forward(look_w) + look_b) - targets) / n
-        grad_w = backward(grad) + L2_PENALTY * look_w
+        grad = (_softmax(batch_x.dot(look_w) + look_b) - batch_targets) / n
+        grad_w = batch_x.transpose_dot(grad) + L2_PENALTY * look_w
         grad_b = grad.sum(axis=0)
         prev_w, prev_b = weights, biases
         weights = look_w - step * grad_w

@@ -7,11 +7,12 @@ import os
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt_common.events.base_types import EventMsg
 
@@ -58,9 +59,14 @@ class DbtInvocation:
 
 @dataclass
 class DbtProject:
-    """One isolated copy of the project's state: its own database, profiles, target and logs."""
+    """One isolated copy of the project's state: its own database, profiles, target and logs.
+
+    ``create(workdir, plugin_config={...})`` writes the config into the profile's
+    ``cortex_emulator.plugin`` entry (e.g. the openai backend); ``env`` holds extra environment
+    variables set while dbt runs (e.g. ``CORTEX_BACKEND``)."""
 
     workdir: Path
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def database_path(self) -> Path:
@@ -71,10 +77,17 @@ class DbtProject:
         return self.workdir / "target"
 
     @classmethod
-    def create(cls, workdir: Path) -> DbtProject:
+    def create(
+        cls,
+        workdir: Path,
+        plugin_config: dict[str, Any] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> DbtProject:
         workdir.mkdir(parents=True, exist_ok=True)
         shutil.copy(PROJECT_DIR / "profiles.example.yml", workdir / "profiles.yml")
-        return cls(workdir)
+        if plugin_config is not None:
+            _set_plugin_config(workdir / "profiles.yml", plugin_config)
+        return cls(workdir, dict(env or {}))
 
     @contextmanager
     def _environment(self) -> Iterator[None]:
@@ -82,6 +95,7 @@ class DbtProject:
             "SUPPORT_TICKETS_DUCKDB_PATH": str(self.database_path),
             "DBT_TARGET": "local",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **self.env,
         }
         saved = {name: os.environ.get(name) for name in overrides}
         os.environ.update(overrides)
@@ -151,3 +165,13 @@ class DbtProject:
     def call_counts(self) -> dict[tuple[str, str], int]:
         with self.connect() as connection:
             return cortex_emulator.call_counts(connection)
+
+
+def _set_plugin_config(profiles: Path, config: dict[str, Any]) -> None:
+    """Give the local target's cortex_emulator plugin ``config`` in the profiles file."""
+    document = yaml.safe_load(profiles.read_text())
+    for output in document["support_ticket_llm"]["outputs"].values():
+        for plugin in output.get("plugins") or []:
+            if plugin.get("module") == "cortex_emulator.plugin":
+                plugin["config"] = config
+    profiles.write_text(yaml.safe_dump(document, sort_keys=False))

@@ -1,0 +1,415 @@
+"""Benchmarks: the openai backend's throughput, and the embedded flow from 1,000 to 100,000
+tickets. Not a test: it prints figures (and a markdown table for the README).
+
+    .venv/bin/python benchmarks/run_benchmarks.py            # 1,000 calls; 1k, 10k, 100k tickets
+    .venv/bin/python benchmarks/run_benchmarks.py --quick    # 200 calls; 1k and 10k tickets
+    make benchmark                                            # the first, after make setup deps
+
+(a) Throughput. A fake OpenAI-compatible server on 127.0.0.1 (``cortex_emulator.fake_server``)
+answers chat completions after 50 ms, with injected faults: 10% HTTP 5xx and 2% HTTP 429 with
+``Retry-After: 1``. ``cortex_try_complete`` sends the same N distinct prompts through DuckDB
+with concurrency 1, then with concurrency 32 (the response cache off, so both send every
+prompt; ``max_retries`` 2, so that a few rows exhaust their retries). Reported: calls per
+second, the speed-up, and that every row ends answered or recorded in
+``cortex_emulator.call_errors`` (both counted).
+
+(b) The embedded flow on the local emulator, as ``make run`` runs it (each step is a ``dbt``
+command in its own process): generate N tickets (``scripts/generate_tickets.py``), ``dbt
+run-operation load_support_tickets``, ``dbt build --selector prepare_training_data``,
+``launch_finetune``, ``describe_finetune``, ``dbt build --selector
+score_with_finetuned_model`` and ``dbt build --selector generate_messages``, every step with
+the same ``--vars`` (the ticket file and ``cortex_max_rows_per_model`` raised above N). Each
+size runs in a directory of its own under a temporary directory (its own DuckDB file,
+profiles, target and log paths). Reported: the wall time per stage and the model calls per
+stage (rows sent, from ``cortex_emulator.calls``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_DIR))
+
+from cortex_emulator import CortexSettings, register  # noqa: E402
+from cortex_emulator.fake_server import FakeChatServer  # noqa: E402
+
+DBT = Path(sys.executable).with_name("dbt")
+LATENCY_SECONDS = 0.05
+ERROR_SHARE = 0.10
+RATE_LIMIT_SHARE = 0.02
+SPEED_UP_TARGET = 15.0
+FLOW_TARGETS_SECONDS = {1_000: 30.0, 100_000: 120.0}
+
+FLOW_STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("load tickets", ("run-operation", "load_support_tickets")),
+    ("prepare_training_data", ("build", "--selector", "prepare_training_data")),
+    ("launch_finetune", ("run-operation", "launch_finetune")),
+    ("describe_finetune", ("run-operation", "describe_finetune", "--args", "{wait: true}")),
+    ("score_with_finetuned_model", ("build", "--selector", "score_with_finetuned_model")),
+    ("generate_messages", ("build", "--selector", "generate_messages")),
+)
+
+
+# -- (a) throughput ---------------------------------------------------------------------------
+
+
+@dataclass
+class ThroughputRun:
+    concurrency: int
+    calls: int
+    seconds: float
+    answered: int
+    failed: int
+    requests: int
+    statuses: dict[int, int]
+    max_in_flight: int
+
+    @property
+    def calls_per_second(self) -> float:
+        return self.calls / self.seconds
+
+
+def throughput(calls: int, concurrency: int, server: FakeChatServer) -> ThroughputRun:
+    settings = CortexSettings.from_sources(
+        {
+            "backend": "openai",
+            "base_url": server.base_url,
+            "model_map": {"mistral-large": "bench-model"},
+            "concurrency": concurrency,
+            "max_retries": 2,
+            "backoff_seconds": 0.05,
+            "timeout_seconds": 10,
+            "cache": False,
+        },
+        {},
+    )
+    server.reset()
+    conn = duckdb.connect()
+    try:
+        register(conn, settings)
+        conn.execute(
+            "create table prompts as select 'Benchmark prompt number ' || range as prompt "
+            f"from range({calls})"
+        )
+        started = time.perf_counter()
+        conn.execute(
+            "create table answers as "
+            "select prompt, cortex_try_complete('mistral-large', prompt) as answer from prompts"
+        )
+        seconds = time.perf_counter() - started
+        answered = conn.execute("select count(answer) from answers").fetchone()[0]
+        failed = conn.execute(
+            "select count(*) from answers where answer is null "
+            "and md5(prompt) in (select prompt_hash from cortex_emulator.call_errors)"
+        ).fetchone()[0]
+        requests = conn.execute("select sum(requests) from cortex_emulator.calls").fetchone()[0]
+    finally:
+        conn.close()
+    return ThroughputRun(
+        concurrency,
+        calls,
+        seconds,
+        int(answered),
+        int(failed),
+        int(requests or 0),
+        dict(server.stats.statuses),
+        server.stats.max_in_flight,
+    )
+
+
+def run_throughput(calls: int, concurrency: int) -> list[ThroughputRun]:
+    print(
+        f"\n(a) Throughput: {calls} calls to a fake chat-completions server on 127.0.0.1 "
+        f"({LATENCY_SECONDS * 1000:.0f} ms latency, {ERROR_SHARE:.0%} HTTP 5xx, "
+        f"{RATE_LIMIT_SHARE:.0%} HTTP 429 with Retry-After: 1; max_retries 2)",
+        flush=True,
+    )
+    runs = []
+    with FakeChatServer(
+        latency_seconds=LATENCY_SECONDS,
+        error_share=ERROR_SHARE,
+        rate_limit_share=RATE_LIMIT_SHARE,
+        retry_after="1",
+        seed=7,
+    ) as server:
+        for level in (1, concurrency):
+            run = throughput(calls, level, server)
+            runs.append(run)
+            print(
+                f"  concurrency {level:>3}: {run.seconds:7.2f} s, {run.calls_per_second:7.1f} "
+                f"calls/s; answered {run.answered}, failed and recorded {run.failed} "
+                f"(of {run.calls}); {run.requests} HTTP requests {run.statuses}; "
+                f"max in flight {run.max_in_flight}",
+                flush=True,
+            )
+            if run.answered + run.failed != run.calls:
+                print(
+                    f"  !! {run.calls - run.answered - run.failed} rows neither answered nor recorded"
+                )
+    speed_up = runs[1].calls_per_second / runs[0].calls_per_second
+    verdict = "meets" if speed_up >= SPEED_UP_TARGET else "MISSES"
+    print(f"  speed-up: {speed_up:.1f}x ({verdict} the {SPEED_UP_TARGET:.0f}x target)")
+    return runs
+
+
+# -- (b) the embedded flow --------------------------------------------------------------------
+
+
+@dataclass
+class StageResult:
+    name: str
+    seconds: float
+    calls: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class FlowRun:
+    tickets: int
+    generate_seconds: float
+    stages: list[StageResult]
+
+    @property
+    def dbt_seconds(self) -> float:
+        return sum(stage.seconds for stage in self.stages)
+
+
+def load_generator() -> ModuleType:
+    path = PROJECT_DIR / "scripts" / "generate_tickets.py"
+    spec = importlib.util.spec_from_file_location("generate_tickets", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["generate_tickets"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def calls_so_far(database: Path) -> dict[str, int]:
+    """Rows sent per function and model, from the call log."""
+    if not database.exists():
+        return {}
+    conn = duckdb.connect(str(database))  # read-write: an in-process dbt may hold it open
+    try:
+        rows = conn.execute(
+            "select function || '(' || model || ')', sum(rows) from cortex_emulator.calls "
+            "group by all"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        conn.close()
+    return {name: int(total) for name, total in rows}
+
+
+def run_dbt(step: tuple[str, ...], dbt_vars: str, env: dict[str, str], in_process: bool) -> str:
+    """Run one dbt command; returns its output when it failed, else an empty string."""
+    if not in_process:
+        command = [str(DBT), *step, "--vars", dbt_vars]
+        done = subprocess.run(
+            command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+        )
+        return "" if done.returncode == 0 else done.stdout + done.stderr
+    from dbt.cli.main import dbtRunner
+
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        result = dbtRunner().invoke(
+            ["--quiet", *step, "--vars", dbt_vars, "--project-dir", str(PROJECT_DIR)]
+        )
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return "" if result.success else f"{result.exception or 'dbt failed'} (see the dbt log)"
+
+
+def run_flow(tickets: int, root: Path, seed: int, in_process: bool = False) -> FlowRun:
+    workdir = root / f"tickets_{tickets}"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    shutil.copy(PROJECT_DIR / "profiles.example.yml", workdir / "profiles.yml")
+    database = workdir / "support_tickets.duckdb"
+    csv_path = workdir / "tickets.csv"
+
+    started = time.perf_counter()
+    generator = load_generator()
+    generator.write_csv(generator.generate_tickets(tickets, seed), csv_path)
+    generate_seconds = time.perf_counter() - started
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CORTEX_")}
+    env.update(
+        {
+            "DBT_PROFILES_DIR": str(workdir),
+            "DBT_TARGET": "local",
+            "SUPPORT_TICKETS_DUCKDB_PATH": str(database),
+            "DBT_TARGET_PATH": str(workdir / "target"),
+            "DBT_LOG_PATH": str(workdir / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+    )
+    dbt_vars = json.dumps(
+        {"tickets_csv": str(csv_path), "cortex_max_rows_per_model": max(20_000, 2 * tickets)}
+    )
+    print(
+        f"\n(b) Flow with {tickets:,} tickets (generated in {generate_seconds:.1f} s)", flush=True
+    )
+    stages = []
+    before = calls_so_far(database)
+    for name, step in FLOW_STEPS:
+        started = time.perf_counter()
+        failure = run_dbt(step, dbt_vars, env, in_process)
+        seconds = time.perf_counter() - started
+        if failure:
+            log = workdir / f"{name}.log"
+            log.write_text(failure)
+            raise SystemExit(f"dbt {' '.join(step)} failed after {seconds:.1f} s; see {log}")
+        after = calls_so_far(database)
+        calls = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+        calls = {k: v for k, v in calls.items() if v}
+        before = after
+        stages.append(StageResult(name, seconds, calls))
+        shown = ", ".join(f"{k}: {v:,}" for k, v in calls.items()) or "no model calls"
+        print(f"  {name:<28} {seconds:7.1f} s   {shown}", flush=True)
+    run = FlowRun(tickets, generate_seconds, stages)
+    target = FLOW_TARGETS_SECONDS.get(tickets)
+    verdict = ""
+    if target is not None:
+        verdict = (
+            f" ({'meets' if run.dbt_seconds <= target else 'MISSES'} the {target:.0f} s target)"
+        )
+    print(f"  total (dbt steps)            {run.dbt_seconds:7.1f} s{verdict}", flush=True)
+    return run
+
+
+# -- report -----------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs (nproc), {cpu}, Python {platform.python_version()}, {platform.system()}"
+
+
+def markdown(
+    throughput_runs: list[ThroughputRun], flows: list[FlowRun], in_process: bool = False
+) -> str:
+    how = " --in-process" if in_process else ""
+    lines = [
+        f"Measured {dt.date.today().isoformat()} on {machine()} "
+        f"with `.venv/bin/python benchmarks/run_benchmarks.py{how}`.",
+        "",
+    ]
+    if throughput_runs:
+        seq, par = throughput_runs
+        lines += [
+            f"Throughput of the openai backend ({seq.calls:,} calls; fake server: "
+            f"{LATENCY_SECONDS * 1000:.0f} ms, {ERROR_SHARE:.0%} 5xx, {RATE_LIMIT_SHARE:.0%} "
+            "429 with Retry-After: 1; max_retries 2):",
+            "",
+            "| concurrency | seconds | calls/s | answered | failed (recorded) | HTTP requests |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for run in throughput_runs:
+            lines.append(
+                f"| {run.concurrency} | {run.seconds:.2f} | {run.calls_per_second:.1f} | "
+                f"{run.answered:,} | {run.failed:,} | {run.requests:,} |"
+            )
+        lines += [
+            "",
+            f"Speed-up: **{par.calls_per_second / seq.calls_per_second:.1f}x**.",
+            "",
+        ]
+    if flows:
+        header = "| stage | " + " | ".join(f"{f.tickets:,} tickets" for f in flows) + " |"
+        lines += [
+            "The embedded flow on the local emulator (wall seconds per `dbt` command"
+            + (" run in-process" if in_process else ", each its own process")
+            + "; model calls = rows sent, from `cortex_emulator.calls`):",
+            "",
+            header,
+            "| --- |" + " ---: |" * len(flows),
+        ]
+        for index, (name, _) in enumerate(FLOW_STEPS):
+            cells = []
+            for flow in flows:
+                stage = flow.stages[index]
+                calls = sum(stage.calls.values())
+                cells.append(f"{stage.seconds:.1f} s" + (f" ({calls:,} calls)" if calls else ""))
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append(
+            "| **total** | " + " | ".join(f"**{f.dbt_seconds:.1f} s**" for f in flows) + " |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="200 calls; 1k and 10k tickets")
+    parser.add_argument("--calls", type=int, help="calls for (a) (default 1000; quick 200)")
+    parser.add_argument("--concurrency", type=int, default=32, help="concurrency for (a)")
+    parser.add_argument(
+        "--sizes", help="comma-separated ticket counts for (b) (default 1000,10000,100000)"
+    )
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-flow", action="store_true")
+    parser.add_argument("--seed", type=int, default=42, help="ticket generator seed")
+    parser.add_argument("--workdir", type=Path, help="where the flows run (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the flows' directories")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run dbt through dbtRunner in this process (no start-up cost per command)",
+    )
+    args = parser.parse_args(argv)
+
+    calls = args.calls or (200 if args.quick else 1000)
+    sizes = (
+        [int(s) for s in args.sizes.split(",")]
+        if args.sizes
+        else ([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000])
+    )
+    if not args.skip_flow and not (PROJECT_DIR / "dbt_packages").exists():
+        raise SystemExit("dbt packages are missing: run `make deps` first.")
+    print(f"Machine: {machine()}")
+    print(
+        f"dbt runs {'in this process (dbtRunner)' if args.in_process else 'one process per command, as make run'}"
+    )
+
+    throughput_runs = [] if args.skip_throughput else run_throughput(calls, args.concurrency)
+    flows: list[FlowRun] = []
+    if not args.skip_flow:
+        root = args.workdir or Path(tempfile.mkdtemp(prefix="cortex-benchmarks-"))
+        for size in sizes:
+            # On a failure the directory stays, with the failed command's log.
+            flows.append(run_flow(size, root, args.seed, args.in_process))
+        if not args.keep and args.workdir is None:
+            shutil.rmtree(root, ignore_errors=True)
+    print("\nMarkdown for the README's Benchmarks section:\n")
+    print(markdown(throughput_runs, flows, args.in_process))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
