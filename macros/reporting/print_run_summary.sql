@@ -12,10 +12,26 @@
     {%- set messages = ref('ticket_messages') -%}
     {%- set lines = [] -%}
 
-    {%- set backends = run_query("select distinct backend from " ~ categories ~ " where backend is not null order by 1") -%}
-    {%- set backend_names = backends.columns[0].values() | list -%}
-    {%- do lines.append("Backend: " ~ (backend_names | join(', ') or 'none')
-        ~ (" - EMULATED Cortex (deterministic, not a language model)" if 'local-emulator' in backend_names else "")) -%}
+    {%- set provenance -%}
+        select 'teacher labels' as stage, model, backend, 1 as stage_order
+        from {{ ref('int_teacher_labels__normalized') }}
+        union
+        select 'fine-tuned categories', model, backend, 2
+        from {{ categories }} where backend is not null
+        union
+        select 'messages', model, backend, 3
+        from {{ messages }} where backend is not null
+        order by 4, 2, 3
+    {%- endset -%}
+    {%- set emulated = namespace(any=false) -%}
+    {%- do lines.append("Who answered:") -%}
+    {%- for row in run_query(provenance).rows -%}
+        {%- set emulated.any = emulated.any or row[2] == 'local-emulator' -%}
+        {%- do lines.append("  %-22s %s via %s" | format(row[0], row[1], row[2])) -%}
+    {%- endfor -%}
+    {%- if emulated.any -%}
+        {%- do lines.append("  local-emulator is EMULATED Cortex: deterministic, not a language model. Real figures come from Snowflake.") -%}
+    {%- endif -%}
 
     {%- set per_category -%}
         select
