@@ -177,9 +177,24 @@ def test_make_deps_falls_back_to_the_stand_in_in_a_fresh_clone(
 def test_make_test_and_make_run_install_the_packages_first(offline_clone: tuple[Path, str]) -> None:
     clone, _ = offline_clone
     for target, last_step in (("test", "pytest"), ("run", "build --selector")):
+        # Run as a top-level make even when the suite itself runs under `make test`.
+        environment = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}
+        }
         planned = subprocess.run(
-            ["make", "-n", "-o", ".venv/.installed", target, f"BIN={VENV_BIN}"],
+            [
+                "make",
+                "-n",
+                "--no-print-directory",
+                "-o",
+                ".venv/.installed",
+                target,
+                f"BIN={VENV_BIN}",
+            ],
             cwd=clone,
+            env=environment,
             capture_output=True,
             text=True,
             timeout=60,
@@ -188,7 +203,9 @@ def test_make_test_and_make_run_install_the_packages_first(offline_clone: tuple[
             i for i, line in enumerate(planned) if "offline_packages/dbt_deps.py" in line
         )
         first_dbt_step = next(
-            i for i, line in enumerate(planned) if last_step in line or "sqlfluff" in line
+            i
+            for i, line in enumerate(planned)
+            if line.startswith(str(VENV_BIN)) and (last_step in line or "sqlfluff" in line)
         )
         assert deps_step < first_dbt_step, planned
 
