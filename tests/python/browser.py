@@ -8,6 +8,19 @@ import subprocess
 
 import pytest
 
+# Headless, and closed to the network: without the background-networking flags Chromium keeps
+# trying hosts this machine cannot reach.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 
 def install_chromium() -> str:
     """The chromium binary; Debian's package (with the emoji font, for the 📧/📱 icons in the

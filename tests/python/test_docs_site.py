@@ -11,21 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import install_chromium
+from browser import CHROMIUM_ARGS, install_chromium
 from dbt_harness import PROJECT_DIR, DbtProject
 
 SCREENSHOT_PATH = PROJECT_DIR / "test-output" / "docs_lineage.png"
 WAIT_MS = 20_000
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # The graph of everything upstream of the last mart, as the docs site's "--select" box would show
 # it (the URL carries the selection: g_v=1 opens the graph, g_i is --select).
 LINEAGE_URL = "index.html#!/overview?g_v=1&g_i=%2Bticket_messages"

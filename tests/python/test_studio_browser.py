@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import install_chromium
+from browser import CHROMIUM_ARGS, install_chromium
 from dbt_harness import PROJECT_DIR, DbtProject
 
 APP_PATH = PROJECT_DIR / "app" / "message_studio.py"
@@ -22,16 +22,6 @@ SCREENSHOT_PATH = PROJECT_DIR / "test-output" / "studio.png"
 CATEGORY = "Lost phone"
 TICKET_COUNT = 10
 WAIT_SECONDS = 60
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def free_port() -> int:
