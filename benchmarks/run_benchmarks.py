@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 import os
 import platform
@@ -190,13 +189,10 @@ class FlowRun:
 
 
 def load_generator() -> ModuleType:
-    path = PROJECT_DIR / "scripts" / "generate_tickets.py"
-    spec = importlib.util.spec_from_file_location("generate_tickets", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate_tickets"] = module
-    spec.loader.exec_module(module)
-    return module
+    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+    import generate_tickets
+
+    return generate_tickets
 
 
 def calls_so_far(database: Path) -> dict[str, int]:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -11,38 +10,22 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from dbt_harness import PROJECT_DIR, DbtProject  # noqa: E402
 
+# The project's scripts (generate_tickets, plot_evaluation) and offline_packages/dbt_deps.py,
+# importable as plain modules.
+sys.path[:0] = [str(PROJECT_DIR / "scripts"), str(PROJECT_DIR / "offline_packages")]
 
-def load_ticket_generator() -> ModuleType:
-    path = PROJECT_DIR / "scripts" / "generate_tickets.py"
-    spec = importlib.util.spec_from_file_location("generate_tickets", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate_tickets"] = module
-    spec.loader.exec_module(module)
-    return module
+import dbt_deps  # noqa: E402  (what `make deps` runs: the dbt Hub, else the offline stand-ins)
+import generate_tickets  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def ticket_generator() -> ModuleType:
-    return load_ticket_generator()
-
-
-def load_dbt_deps() -> ModuleType:
-    """offline_packages/dbt_deps.py: what `make deps` runs (dbt Hub, else the offline stand-ins)."""
-    if "dbt_deps" not in sys.modules:
-        path = PROJECT_DIR / "offline_packages" / "dbt_deps.py"
-        spec = importlib.util.spec_from_file_location("dbt_deps", path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["dbt_deps"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["dbt_deps"]
+    return generate_tickets
 
 
 def _install_dbt_packages() -> str:
     """dbt refuses to run while a package of packages.yml is missing from dbt_packages/: install
     them when missing (`make test` has done it already), and say which mode they are in."""
-    dbt_deps = load_dbt_deps()
     dbt = Path(sys.executable).with_name("dbt")
     return dbt_deps.install(str(dbt) if dbt.exists() else "dbt", PROJECT_DIR, if_missing=True)
 

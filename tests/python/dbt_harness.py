@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,21 @@ MAIN_JOB: tuple[tuple[str, ...], ...] = (
     ("build", "--selector", "evaluate_models"),
     ("build", "--selector", "generate_messages"),
 )
+
+
+@contextmanager
+def temporary_environment(overrides: Mapping[str, str]) -> Iterator[None]:
+    """Environment variables set for the duration of a block (dbt reads the profile's env_var()s)."""
+    saved = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class DbtCommandFailed(AssertionError):
@@ -89,24 +104,15 @@ class DbtProject:
             _set_plugin_config(workdir / "profiles.yml", plugin_config)
         return cls(workdir, dict(env or {}))
 
-    @contextmanager
-    def _environment(self) -> Iterator[None]:
-        overrides = {
-            "SUPPORT_TICKETS_DUCKDB_PATH": str(self.database_path),
-            "DBT_TARGET": "local",
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            **self.env,
-        }
-        saved = {name: os.environ.get(name) for name in overrides}
-        os.environ.update(overrides)
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    def _environment(self) -> AbstractContextManager[None]:
+        return temporary_environment(
+            {
+                "SUPPORT_TICKETS_DUCKDB_PATH": str(self.database_path),
+                "DBT_TARGET": "local",
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                **self.env,
+            }
+        )
 
     def invoke(
         self, *args: str, vars: dict[str, Any] | None = None, expect_success: bool = True

@@ -10,21 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from project_vars import CATEGORIZATION_PROMPT as TEMPLATE
 
 from cortex_emulator import call_counts, register
 from cortex_emulator.tokens import count_tokens
-
-TEMPLATE = """You are an agent that helps organize requests that come to our support team.
-
-The request category is the reason why the customer reached out. These are the possible types of request categories:
-
-Roaming fees
-Slow data speed
-Lost phone
-Add new line
-Closing account
-
-Try doing it for this request and return only the request category only."""  # noqa: E501
 
 MODEL = "support_tickets.main.support_tickets_finetuned_mistral_7b"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from project_vars import CATEGORIZATION_PROMPT as QUICKSTART_PROMPT
 
 from cortex_emulator.categorizer import rank_categories
 from cortex_emulator.foundation import complete_foundation, small_model_category_answer
@@ -18,18 +19,6 @@ from cortex_emulator.prompts import (
 )
 from cortex_emulator.stable import stable_int
 from cortex_emulator.tokens import count_tokens
-
-QUICKSTART_PROMPT = """You are an agent that helps organize requests that come to our support team.
-
-The request category is the reason why the customer reached out. These are the possible types of request categories:
-
-Roaming fees
-Slow data speed
-Lost phone
-Add new line
-Closing account
-
-Try doing it for this request and return only the request category only."""  # noqa: E501
 
 CATEGORIES = ("Roaming fees", "Slow data speed", "Lost phone", "Add new line", "Closing account")
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import math
-import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
@@ -44,13 +42,9 @@ def _inference_prices() -> dict[str, float]:
 
 
 def _load_plot_script() -> ModuleType:
-    path = PROJECT_DIR / "scripts" / "plot_evaluation.py"
-    spec = importlib.util.spec_from_file_location("plot_evaluation", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["plot_evaluation"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    import plot_evaluation  # scripts/ is on sys.path (conftest.py)
+
+    return plot_evaluation
 
 
 def test_the_marts_compare_teacher_base_and_finetuned_models(built_project: DbtProject) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import random
 import re
 import subprocess
@@ -75,15 +74,10 @@ CATEGORY_MARKERS: dict[str, tuple[str, ...]] = {
 
 
 def _load_module() -> ModuleType:
-    loaded = sys.modules.get("generate_tickets")
-    if loaded is not None and Path(getattr(loaded, "__file__", "")).resolve() == SCRIPT:
-        return loaded
-    spec = importlib.util.spec_from_file_location("generate_tickets", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    import generate_tickets  # scripts/ is on sys.path (conftest.py)
+
+    assert Path(generate_tickets.__file__).resolve() == SCRIPT
+    return generate_tickets
 
 
 @pytest.fixture(scope="module")

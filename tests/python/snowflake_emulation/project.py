@@ -8,15 +8,15 @@ directories are the project copy's own, never the repository's.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt_harness import temporary_environment
 
 from .account import EmulatedSnowflake, Statement
 
@@ -126,15 +126,5 @@ class SnowflakeProject:
         """Rows of Snowflake SQL run on the account, in the target database and schema."""
         return self.account.query(sql, database=self.database, schema=self.schema)
 
-    @contextmanager
-    def _environment(self) -> Iterator[None]:
-        saved = {name: os.environ.get(name) for name in self.environment}
-        os.environ.update(self.environment)
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    def _environment(self) -> AbstractContextManager[None]:
+        return temporary_environment(self.environment)
