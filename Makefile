@@ -18,7 +18,7 @@ ifneq ($(strip $(TICKETS)),)
 DBT_VARS := --vars '{tickets_csv: "$(abspath $(TICKETS))"}'
 endif
 
-.PHONY: setup deps run load build-training-data finetune score evaluate messages docs summary report studio test lint benchmark clean
+.PHONY: setup deps run load build-training-data finetune retrain retrain-if-drifting evaluate-candidate promote score evaluate messages docs summary report studio test lint benchmark simulation clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -37,7 +37,7 @@ profiles.yml: profiles.example.yml
 deps: setup
 	@$(BIN)/python offline_packages/dbt_deps.py --dbt $(DBT)
 
-run: setup deps load build-training-data finetune score evaluate messages docs summary report
+run: setup deps load build-training-data finetune retrain-if-drifting evaluate-candidate promote score evaluate messages docs summary report
 
 load:
 ifneq ($(strip $(TICKETS)),)
@@ -53,8 +53,27 @@ finetune:
 	$(DBT) run-operation launch_finetune $(DBT_VARS)
 	$(DBT) run-operation describe_finetune --args '{wait: true}' $(DBT_VARS)
 
+# With var retrain_on_drift: true, trains a new version when the drift test fired (else nothing).
+retrain-if-drifting:
+	$(DBT) run-operation retrain_if_drifting $(DBT_VARS)
+
+# The candidate (latest fine-tuned version not judged yet) answers the promotion eval set; then
+# it is promoted or not (a failing candidate is a warning: the run goes on, tickets keep their model).
+evaluate-candidate:
+	$(DBT) build --selector evaluate_candidate $(DBT_VARS)
+
+promote:
+	$(DBT) run-operation evaluate_and_promote_candidate $(DBT_VARS)
+
 score:
 	$(DBT) build --selector score_with_finetuned_model $(DBT_VARS)
+
+# One command: a new version trained on every teacher label so far (train split), judged,
+# promoted if it is good enough, then the tickets scored (var rescore_after_promotion).
+retrain: setup deps build-training-data
+	$(DBT) run-operation launch_finetune --args '{retrain: true}' $(DBT_VARS)
+	$(DBT) run-operation describe_finetune --args '{wait: true}' $(DBT_VARS)
+	$(MAKE) --no-print-directory evaluate-candidate promote score evaluate
 
 evaluate:
 	$(DBT) build --selector evaluate_models $(DBT_VARS)
@@ -85,6 +104,11 @@ studio: setup
 # tickets (a few minutes; not part of `make test`). BENCHMARK_ARGS=--quick: 200 calls, 1k/10k.
 benchmark: setup deps
 	$(BIN)/python benchmarks/run_benchmarks.py $(BENCHMARK_ARGS)
+
+# Day by day: a bootstrap batch, then daily batches with a change in wording; prints the table
+# in docs/daily-operation.md and writes docs/images/daily_simulation.png. SIMULATION_ARGS=--quick.
+simulation: setup deps
+	$(BIN)/python benchmarks/daily_simulation.py $(SIMULATION_ARGS)
 
 test: setup deps lint
 	$(BIN)/python -m pytest

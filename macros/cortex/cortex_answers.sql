@@ -1,26 +1,34 @@
 {#-
-    The body of an incremental model that asks a Cortex model once per (ticket, model, prompt).
+    The body of a model that asks a Cortex model once per (ticket, model, prompt), materialized
+    as `cortex_incremental` (macros/cortex/cortex_incremental.sql), which runs it chunk by chunk.
 
     `candidates` is a select of (ticket_id, prompt, prompt_hash): the tickets this stage may
     send. The macro
-      - leaves out, on incremental runs, every candidate that already has a non-null answer for
-        the same model and prompt hash (so nothing is paid for twice; failed calls, stored as
-        null, are sent again),
+      - leaves out every candidate that already has a row for the same model and prompt hash in
+        the model's table (so nothing is paid for twice; the materialization deletes failed calls,
+        stored as null, before it starts, so they are sent again once per run),
       - stops first when more rows would be sent than the cost guard allows (cortex_call_guard),
+      - takes at most var cortex_chunk_rows of them (one chunk; the materialization commits each
+        chunk and repeats the statement until nothing is left),
       - asks `model` with TRY_COMPLETE, and records the provenance of each answer: the model,
         the backend that answered, the prompt hash and when.
-    The model using it is incremental (delete+insert) with `unique_key=id_column`.
 -#}
 {% macro cortex_answers(candidates, model, id_column, answer_column='raw_response', answered_at_column='answered_at') -%}
     {%- set model_literal = quote_string_literal(_validate_model_name(model)) -%}
-    {%- set rows_to_send -%}
+    {%- set chunk_rows = var('cortex_chunk_rows') -%}
+    {%- if chunk_rows is not number or chunk_rows < 1 -%}
+        {{ exceptions.raise_compiler_error("var cortex_chunk_rows must be a positive whole number, got " ~ chunk_rows) }}
+    {%- endif -%}
+    {{- config(cortex_answer_columns={'id': id_column, 'answer': answer_column, 'answered_at': answered_at_column}) -}}
+    {%- set answered_table_exists = execute and load_relation(this) is not none -%}
+    {%- set rows_without_answer -%}
         select
             candidates.ticket_id,
             candidates.prompt,
             candidates.prompt_hash
 
         from ({{ candidates }}) as candidates
-        {%- if is_incremental() %}
+        {%- if answered_table_exists %}
         where not exists (
             select 1
             from {{ this }} as answered
@@ -32,13 +40,34 @@
         )
         {%- endif %}
     {%- endset -%}
-    {{- cortex_call_guard(rows_to_send) }}
+    {{- cortex_call_guard(rows_without_answer) }}
 
 with
 
+candidates as (
+
+    {{ candidates }}
+
+),
+
 rows_to_send as (
 
-    {{ rows_to_send }}
+    select
+        candidates.ticket_id,
+        candidates.prompt,
+        candidates.prompt_hash
+
+    from candidates
+    where not exists (
+        select 1
+        from {{ this }} as answered
+        where
+            answered.ticket_id = candidates.ticket_id
+            and answered.model = {{ model_literal }}
+            and answered.prompt_hash = candidates.prompt_hash
+    )
+    order by candidates.ticket_id, candidates.prompt_hash
+    limit {{ chunk_rows }}
 
 ),
 
@@ -58,4 +87,17 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
+
+
+{#-
+    Whether a model that holds paid answers is rebuilt from scratch by `dbt build --full-refresh`:
+    only when var refresh_paid_answers names it (every answer in it is then paid for again).
+-#}
+{% macro paid_answers_full_refresh() -%}
+    {%- set named = var('refresh_paid_answers', []) -%}
+    {%- if named is string -%}
+        {%- set named = [named] -%}
+    {%- endif -%}
+    {{ return(this is not none and this.identifier in named) }}
 {%- endmacro %}

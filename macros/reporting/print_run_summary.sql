@@ -120,7 +120,7 @@
         select
             finetuned_model, trained_tokens, training_credits_per_million_tokens, training_price_basis,
             training_credits, break_even_tickets, credits_saved_per_1000_tickets, tickets,
-            teacher_labeled_tickets, teacher_ticket_budget, teacher_credits_saved_by_budget,
+            teacher_labeled_tickets, teacher_ticket_budget, teacher_credits_saved_by_sampling,
             credits_saved_against_teacher_only, pipeline_credits, teacher_credits_for_every_ticket
         from {{ payoff }}
     {%- endset -%}

@@ -1,4 +1,4 @@
-{%- set finetuned_model = resolve_finetuned_model(source('finetuning', 'finetune_jobs')) -%}
+{%- set finetuned_model = promoted_finetuned_model(source('finetuning', 'model_promotions')) or finetuned_model_name() -%}
 
 with
 
