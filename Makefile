@@ -2,6 +2,7 @@
 #   make run    the whole flow on the embedded DuckDB target (or TARGET=snowflake)
 #   make test   the whole test suite (what CI runs)
 # Options: make run TARGET=snowflake | make run TICKETS=path/to/tickets.csv
+#          make run VARS='retrain_on_drift: true, audit_share_percent: 5'  (dbt vars, YAML entries)
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,13 +10,16 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 TARGET ?= local
 TICKETS ?=
+VARS ?=
+comma := ,
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_TARGET := $(TARGET)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-ifneq ($(strip $(TICKETS)),)
-DBT_VARS := --vars '{tickets_csv: "$(abspath $(TICKETS))"}'
+DBT_VAR_ENTRIES := $(strip $(if $(strip $(TICKETS)),tickets_csv: "$(abspath $(TICKETS))"$(if $(strip $(VARS)),$(comma))) $(VARS))
+ifneq ($(DBT_VAR_ENTRIES),)
+DBT_VARS := --vars '{$(DBT_VAR_ENTRIES)}'
 endif
 
 .PHONY: setup deps run load build-training-data finetune retrain retrain-if-drifting evaluate-candidate promote score evaluate messages docs summary report studio test lint benchmark simulation clean
