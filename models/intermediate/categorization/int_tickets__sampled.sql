@@ -11,8 +11,9 @@
     Decided once per ticket, when the ticket is first seen, and never revisited:
       bootstrap    while no model is promoted, up to var bootstrap_ticket_budget tickets in all
                    (the first-seen tickets in md5 order),
-      audit        once a model is promoted, a stable share of the new tickets (var
-                   audit_share_percent): hash_bucket of the ticket id salted apart from the split,
+      audit        once a model is promoted, ceil(var audit_share_percent % of the run's new
+                   tickets): those first in audit_bucket order (hash_bucket of the ticket id,
+                   salted apart from the split), so the teacher's calls are exactly the share,
       not_sampled  every other ticket: only the fine-tuned model categorises it.
 -#}
 {%- set budget = var('bootstrap_ticket_budget') -%}
@@ -82,7 +83,10 @@ decided as (
         end as sampling_reason,
         {%- else %}
         case
-            when new_tickets.audit_bucket < {{ (audit_share_percent * 100) | round(0) | int }} then 'audit'
+            when
+                row_number() over (order by new_tickets.audit_bucket, new_tickets.sample_key)
+                <= ceil({{ audit_share_percent }} * count(*) over () / 100.0)
+                then 'audit'
             else 'not_sampled'
         end as sampling_reason,
         {%- endif %}
