@@ -28,7 +28,6 @@ docs/images/daily_simulation.png.
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import os
 import subprocess
@@ -384,7 +383,9 @@ def main(argv: list[str] | None = None) -> int:
 
     print_targets(rows, audit_share, drift_batch, sizes)
     plot(rows, drift_batch, args.plot)
-    print(f"\nPlot: {args.plot.relative_to(PROJECT_DIR) if args.plot.is_relative_to(PROJECT_DIR) else args.plot}")
+    print(
+        f"\nPlot: {args.plot.relative_to(PROJECT_DIR) if args.plot.is_relative_to(PROJECT_DIR) else args.plot}"
+    )
     print(f"Wall time: {sum(row.seconds for row in rows):.0f} s for {len(rows)} batches.")
     return 0
 
@@ -437,7 +438,9 @@ def print_targets(
     before = [row for row in rows[1:drift_batch] if row.audited]
     retrained = [row.batch for row in rows if row.batch > drift_batch and row.promotions]
     if before and retrained:
-        pre = sum(row.agreement * row.audited for row in before) / sum(row.audited for row in before)
+        pre = sum(row.agreement * row.audited for row in before) / sum(
+            row.audited for row in before
+        )
         after = [row for row in rows if row.batch > retrained[0] and row.audited]
         if after:
             post = sum(row.agreement * row.audited for row in after) / sum(

@@ -19,8 +19,9 @@
     {%- if chunk_rows is not number or chunk_rows < 1 -%}
         {{ exceptions.raise_compiler_error("var cortex_chunk_rows must be a positive whole number, got " ~ chunk_rows) }}
     {%- endif -%}
-    {{- config(cortex_answer_columns={'id': id_column, 'answer': answer_column, 'answered_at': answered_at_column}) -}}
-    {%- set answered_table_exists = execute and load_relation(this) is not none -%}
+    {{- config(meta={'cortex_answer_columns': {'id': id_column, 'answer': answer_column, 'answered_at': answered_at_column}}) -}}
+    {#- A full refresh the model allows (paid_answers_full_refresh) re-sends everything: the guard counts it all. -#}
+    {%- set answered_table_exists = execute and load_relation(this) is not none and not should_full_refresh() -%}
     {%- set rows_without_answer -%}
         select
             candidates.ticket_id,

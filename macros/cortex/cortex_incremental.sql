@@ -13,7 +13,10 @@
 {% materialization cortex_incremental, default -%}
     {%- set target_relation = this.incorporate(type='table') -%}
     {%- set existing_relation = load_cached_relation(this) -%}
-    {%- set columns = config.require('cortex_answer_columns') -%}
+    {%- set columns = (config.get('meta') or {}).get('cortex_answer_columns') -%}
+    {%- if not columns -%}
+        {{ exceptions.raise_compiler_error(this.identifier ~ ": the cortex_incremental materialization is for models whose body is a cortex_answers(...) call.") }}
+    {%- endif -%}
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
