@@ -18,6 +18,9 @@
         {{ exceptions.raise_compiler_error(this.identifier ~ ": the cortex_incremental materialization is for models whose body is a cortex_answers(...) call.") }}
     {%- endif -%}
 
+    {#- Snowflake: the model's query_tag (cortex_query_tag) on every statement, as dbt-snowflake's own materializations do. -#}
+    {%- set original_query_tag = set_query_tag() if adapter.type() == 'snowflake' else none -%}
+
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
@@ -80,6 +83,9 @@
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {%- do adapter.commit() -%}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
+    {%- if adapter.type() == 'snowflake' -%}
+        {%- do unset_query_tag(original_query_tag) -%}
+    {%- endif -%}
 
     {{ return({'relations': [target_relation]}) }}
 {%- endmaterialization %}
