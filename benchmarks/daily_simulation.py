@@ -184,7 +184,10 @@ def read_figures(
 
 
 def teacher_and_student_calls(
-    before: dict[tuple[str, str], int], after: dict[tuple[str, str], int], teacher_model: str
+    before: dict[tuple[str, str], int],
+    after: dict[tuple[str, str], int],
+    teacher_model: str,
+    finetuned_name: str,
 ) -> tuple[int, int]:
     teacher = student = 0
     for (function, model), rows in after.items():
@@ -193,7 +196,7 @@ def teacher_and_student_calls(
         sent = rows - before.get((function, model), 0)
         if model.lower() == teacher_model.lower():
             teacher += sent
-        elif "." in model:  # fine-tuned models have database.schema.name
+        elif finetuned_name.lower() in model.lower():  # any version of the fine-tuned model
             student += sent
     return teacher, student
 
@@ -352,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
             workdir / "simulation.duckdb", teacher_model, promotions_seen
         )
         promotions_seen += len(promotions)
-        teacher, student = teacher_and_student_calls(counts_before, counts, teacher_model)
+        teacher, student = teacher_and_student_calls(
+            counts_before, counts, teacher_model, str(variables["finetuned_model_name"])
+        )
         counts_before = counts
         agreement = figures["agreement"]
         row = BatchFigures(

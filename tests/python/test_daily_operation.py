@@ -18,6 +18,7 @@ from dbt_harness import MAIN_JOB, PROJECT_DIR, DbtProject
 from project_vars import PROJECT_VARS
 
 TEACHER = PROJECT_VARS["teacher_model"]
+FINETUNED_NAME = PROJECT_VARS["finetuned_model_name"].lower()
 AUDIT_SHARE = PROJECT_VARS["audit_share_percent"] / 100
 
 
@@ -49,11 +50,11 @@ def _teacher_calls(project: DbtProject) -> int:
 
 
 def _finetuned_calls(project: DbtProject) -> dict[str, int]:
-    """Rows sent per fine-tuned model (database.schema.name) according to the call log."""
+    """Rows sent per fine-tuned model (any version of var finetuned_model_name), from the call log."""
     return {
         model: rows
         for (function, model), rows in project.call_counts().items()
-        if function == "try_complete" and "." in model
+        if function == "try_complete" and FINETUNED_NAME in model.lower()
     }
 
 

@@ -25,6 +25,21 @@
     {{ exceptions.raise_compiler_error("var audit_share_percent must be a number from 0 to 100, got " ~ audit_share_percent) }}
 {%- endif -%}
 {%- set promoted_model = promoted_finetuned_model(source('finetuning', 'model_promotions')) -%}
+{%- set bootstrap_used = 0 -%}
+{%- if execute and is_incremental() -%}
+    {%- set bootstrap_used = run_query("select count(*) from " ~ this ~ " where sampling_reason = 'bootstrap'").rows[0][0] | int -%}
+{%- endif -%}
+{#- Bootstrap: the first-seen tickets in sample_key order, up to what is left of the budget;
+    audit: the first ceil(share x k) of the run's k new tickets in audit_bucket order. -#}
+{%- if promoted_model is none -%}
+    {%- set sample_reason = 'bootstrap' -%}
+    {%- set sample_order = 'new_tickets.sample_key' -%}
+    {%- set sample_quota = [budget | int - bootstrap_used, 0] | max -%}
+{%- else -%}
+    {%- set sample_reason = 'audit' -%}
+    {%- set sample_order = 'new_tickets.audit_bucket, new_tickets.sample_key' -%}
+    {%- set sample_quota = 'ceil(' ~ audit_share_percent ~ ' * count(*) over () / 100.0)' -%}
+{%- endif -%}
 
 with
 
@@ -55,45 +70,20 @@ new_tickets as (
 
 ),
 
-bootstrap_used as (
-
-    {%- if is_incremental() %}
-    select count(*) as tickets
-    from {{ this }}
-    where sampling_reason = 'bootstrap'
-    {%- else %}
-    select 0 as tickets
-    {%- endif %}
-
-),
-
 decided as (
 
     select
         new_tickets.ticket_id,
         new_tickets.split,
         new_tickets.audit_bucket,
-        {%- if promoted_model is none %}
         case
-            when
-                row_number() over (order by new_tickets.sample_key)
-                <= {{ budget | int }} - bootstrap_used.tickets
-                then 'bootstrap'
+            when row_number() over (order by {{ sample_order }}) <= {{ sample_quota }}
+                then {{ quote_string_literal(sample_reason) }}
             else 'not_sampled'
         end as sampling_reason,
-        {%- else %}
-        case
-            when
-                row_number() over (order by new_tickets.audit_bucket, new_tickets.sample_key)
-                <= ceil({{ audit_share_percent }} * count(*) over () / 100.0)
-                then 'audit'
-            else 'not_sampled'
-        end as sampling_reason,
-        {%- endif %}
         {{ quote_string_literal(promoted_model) }} as promoted_model_when_sampled
 
     from new_tickets
-    cross join bootstrap_used
 
 ),
 

@@ -1,4 +1,5 @@
-{%- set finetuned_model = promoted_finetuned_model(source('finetuning', 'model_promotions')) or finetuned_model_name() -%}
+{%- set promotions = source('finetuning', 'model_promotions') -%}
+{%- set finetuned_model = promoted_finetuned_model(promotions) or finetuned_model_name() -%}
 {{
     config(
         materialized='incremental',
@@ -18,8 +19,9 @@
 -#}
 {%- set teacher_tokenizer = var('teacher_model') -%}
 {%- set base_model_tokenizer = var('finetune_base_model') -%}
-{%- set finetuned_job = latest_successful_finetune_job(source('finetuning', 'finetune_jobs'), model_name=finetuned_model) -%}
-{%- set finetuned_tokenizer = namespace(name=(finetuned_job['base_model'] if finetuned_job and finetuned_job['base_model'] else var('finetune_base_model'))) -%}
+{%- set jobs = source('finetuning', 'finetune_jobs') -%}
+{%- set finetuned_job = latest_successful_finetune_job(jobs, model_name=finetuned_model) or {} -%}
+{%- set finetuned_tokenizer = namespace(name=finetuned_job.get('base_model') or var('finetune_base_model')) -%}
 
 {%- set answers_to_count -%}
     select

@@ -10,7 +10,9 @@
     The candidate (the latest fine-tuned model not yet judged) answers the promotion eval set
     before it may categorise anything. Without a candidate nothing is sent.
 -#}
-{%- set candidate = finetuned_model_candidate(source('finetuning', 'finetune_jobs'), source('finetuning', 'model_promotions')) -%}
+{%- set jobs = source('finetuning', 'finetune_jobs') -%}
+{%- set promotions = source('finetuning', 'model_promotions') -%}
+{%- set candidate = finetuned_model_candidate(jobs, promotions) -%}
 
 {%- set promotion_eval_tickets -%}
     select

@@ -2,8 +2,10 @@
     The candidate against the teacher and against the champion (the promoted model) on the same
     promotion eval tickets: what `evaluate_and_promote_candidate` decides on.
 -#}
-{%- set candidate = finetuned_model_candidate(source('finetuning', 'finetune_jobs'), source('finetuning', 'model_promotions')) -%}
-{%- set champion = promoted_finetuned_model(source('finetuning', 'model_promotions')) -%}
+{%- set jobs = source('finetuning', 'finetune_jobs') -%}
+{%- set promotions = source('finetuning', 'model_promotions') -%}
+{%- set candidate = finetuned_model_candidate(jobs, promotions) -%}
+{%- set champion = promoted_finetuned_model(promotions) -%}
 
 with
 

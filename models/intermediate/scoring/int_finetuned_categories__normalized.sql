@@ -4,6 +4,12 @@
     keep the category of the model that was in use when they arrived.
 -#}
 {%- set promoted_models = promoted_finetuned_models(source('finetuning', 'model_promotions')) -%}
+{%- set promoted_literals = [] -%}
+{%- set promotion_ranks = [] -%}
+{%- for promoted_model in promoted_models -%}
+    {%- do promoted_literals.append(quote_string_literal(promoted_model | lower)) -%}
+    {%- do promotion_ranks.append('when ' ~ quote_string_literal(promoted_model | lower) ~ ' then ' ~ loop.index) -%}
+{%- endfor -%}
 
 with
 
@@ -29,26 +35,14 @@ current_answers as (
         answers.raw_response,
         answers.backend,
         answers.categorized_at,
-        case lower(answers.model)
-            {%- for promoted_model in promoted_models %}
-            when lower({{ quote_string_literal(promoted_model) }}) then {{ loop.index }}
-            {%- endfor %}
-        end as promotion_rank
+        case lower(answers.model) {{ promotion_ranks | join(' ') }} end as promotion_rank
 
     from answers
     inner join prompts
         on
             answers.ticket_id = prompts.ticket_id
             and answers.prompt_hash = prompts.prompt_hash
-    {%- if promoted_models %}
-    where lower(answers.model) in (
-        {%- for promoted_model in promoted_models %}
-        lower({{ quote_string_literal(promoted_model) }}){{ ',' if not loop.last }}
-        {%- endfor %}
-    )
-    {%- else %}
-    where 1 = 0
-    {%- endif %}
+    where {{ "lower(answers.model) in (" ~ promoted_literals | join(', ') ~ ")" if promoted_models else "1 = 0" }}
 
 ),
 

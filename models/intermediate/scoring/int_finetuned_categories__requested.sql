@@ -18,6 +18,10 @@
 {%- endif -%}
 {%- set promoted_models = promoted_finetuned_models(source('finetuning', 'model_promotions')) -%}
 {%- set model_in_use = promoted_models[0] if promoted_models else none -%}
+{%- set promoted_literals = [] -%}
+{%- for promoted_model in promoted_models -%}
+    {%- do promoted_literals.append(quote_string_literal(promoted_model | lower)) -%}
+{%- endfor -%}
 
 {%- set tickets_to_categorize -%}
     select
@@ -36,11 +40,7 @@
             categorized.ticket_id = prompts.ticket_id
             and categorized.prompt_hash = prompts.prompt_hash
             and categorized.raw_response is not null
-            and lower(categorized.model) in (
-                {%- for promoted_model in promoted_models %}
-                lower({{ quote_string_literal(promoted_model) }}){{ ',' if not loop.last }}
-                {%- endfor %}
-            )
+            and lower(categorized.model) in ({{ promoted_literals | join(', ') }})
     )
     {%- endif %}
 {%- endset %}

@@ -1,5 +1,7 @@
-{%- set finetuned_model = promoted_finetuned_model(source('finetuning', 'model_promotions')) or finetuned_model_name() -%}
-{%- set finetuned_job = latest_successful_finetune_job(source('finetuning', 'finetune_jobs'), model_name=finetuned_model) -%}
+{%- set promotions = source('finetuning', 'model_promotions') -%}
+{%- set finetuned_model = promoted_finetuned_model(promotions) or finetuned_model_name() -%}
+{%- set jobs = source('finetuning', 'finetune_jobs') -%}
+{%- set finetuned_job = latest_successful_finetune_job(jobs, model_name=finetuned_model) -%}
 
 with
 
@@ -44,7 +46,7 @@ finetune_job as (
         trained_tokens
 
     from finetune_jobs
-    where job_id = {{ quote_string_literal(finetuned_job['job_id'] if finetuned_job else none) }}
+    where {{ "job_id = " ~ quote_string_literal(finetuned_job['job_id']) if finetuned_job else "1 = 0" }}
 
 ),
 

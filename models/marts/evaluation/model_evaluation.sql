@@ -1,4 +1,5 @@
-{%- set finetuned_model = promoted_finetuned_model(source('finetuning', 'model_promotions')) or finetuned_model_name() -%}
+{%- set promotions = source('finetuning', 'model_promotions') -%}
+{%- set finetuned_model = promoted_finetuned_model(promotions) or finetuned_model_name() -%}
 
 with
 

@@ -63,8 +63,8 @@ rolling as (
     from runs
     inner join audits
         on
-            audits.audit_number > runs.last_audit_number - {{ window }}
-            and audits.audit_number <= runs.last_audit_number
+            runs.last_audit_number - {{ window }} < audits.audit_number
+            and runs.last_audit_number >= audits.audit_number
     group by runs.run_started_at
 
 ),

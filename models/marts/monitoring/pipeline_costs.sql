@@ -137,8 +137,8 @@ calls_per_run as (
     from run_windows
     left join calls
         on
-            calls.called_at >= run_windows.run_started_at
-            and (run_windows.next_run_started_at is null or calls.called_at < run_windows.next_run_started_at)
+            run_windows.run_started_at <= calls.called_at
+            and (run_windows.next_run_started_at is null or run_windows.next_run_started_at > calls.called_at)
     left join training_prices
         on lower(calls.base_model) = lower(training_prices.model)
     group by run_windows.run_started_at
