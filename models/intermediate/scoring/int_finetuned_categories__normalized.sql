@@ -35,7 +35,8 @@ current_answers as (
         answers.raw_response,
         answers.backend,
         answers.categorized_at,
-        case lower(answers.model) {{ promotion_ranks | join(' ') }} end as promotion_rank
+        {{ ("case lower(answers.model) " ~ promotion_ranks | join(' ') ~ " end") if promoted_models else "1" }}
+            as promotion_rank
 
     from answers
     inner join prompts
