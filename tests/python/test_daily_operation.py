@@ -253,34 +253,44 @@ def test_a_run_killed_mid_stage_keeps_its_answered_chunks(
         "cortex_chunk_rows": chunk,
         "cortex_max_rows_per_model": tickets,
     }
-    project.invoke("run-operation", "load_support_tickets", vars=job_vars)
     prepare = next(step for step in MAIN_JOB if "prepare_training_data" in step)
 
-    # A real dbt process, killed (SIGKILL: no cleanup) once it has committed its third chunk.
-    command = [
-        str(Path(sys.executable).with_name("dbt")),
-        *prepare,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(project.workdir),
-        "--target-path",
-        str(project.target_path),
-        "--log-path",
-        str(project.workdir / "logs"),
-        "--vars",
-        json.dumps(job_vars),
-    ]
-    environment = {
-        **os.environ,
-        "SUPPORT_TICKETS_DUCKDB_PATH": str(project.database_path),
-        "DBT_TARGET": "local",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "PYTHONUNBUFFERED": "1",
-    }
-    process = subprocess.Popen(
-        command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    # Real dbt processes (this one never opens the database while they run: DuckDB locks it).
+    def dbt_process(*args: str) -> subprocess.Popen[str]:
+        command = [
+            str(Path(sys.executable).with_name("dbt")),
+            *args,
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(project.workdir),
+            "--target-path",
+            str(project.target_path),
+            "--log-path",
+            str(project.workdir / "logs"),
+            "--vars",
+            json.dumps(job_vars),
+        ]
+        environment = {
+            **os.environ,
+            "SUPPORT_TICKETS_DUCKDB_PATH": str(project.database_path),
+            "DBT_TARGET": "local",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "PYTHONUNBUFFERED": "1",
+        }
+        return subprocess.Popen(
+            command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+
+    def run_to_the_end(*args: str) -> None:
+        process = dbt_process(*args)
+        output, _ = process.communicate()
+        assert process.returncode == 0, output[-3000:]
+
+    run_to_the_end("run-operation", "load_support_tickets")
+
+    # The stage, killed (SIGKILL: no cleanup, no rollback) once it has committed its third chunk.
+    process = dbt_process(*prepare)
     assert process.stdout is not None
     seen: list[str] = []
     for line in process.stdout:
@@ -297,6 +307,6 @@ def test_a_run_killed_mid_stage_keeps_its_answered_chunks(
     assert 3 * chunk <= kept < staged  # killed mid-stage, the committed chunks survived
     assert calls_before_rerun <= kept + chunk  # at most the chunk in flight was lost
 
-    project.invoke(*prepare, vars=job_vars)
+    run_to_the_end(*prepare)
     assert project.scalar("select count(*) from main.int_teacher_labels__requested") == staged
     assert _teacher_calls(project) <= staged + chunk
