@@ -81,7 +81,13 @@ def _write_user_csv(path: Path) -> list[list[str]]:
 def test_a_users_csv_runs_through_the_whole_flow(fresh_project: DbtProject, tmp_path: Path) -> None:
     csv_path = tmp_path / "my tickets.csv"
     rows = _write_user_csv(csv_path)
-    user_vars = {"tickets_csv": str(csv_path), "train_share_percent": 50}
+    # Five tickets: too few to judge a candidate by default; this user accepts any model.
+    user_vars = {
+        "tickets_csv": str(csv_path),
+        "train_share_percent": 50,
+        "min_eval_tickets_to_judge_models": 1,
+        "min_finetuned_accuracy": 0,
+    }
 
     fresh_project.invoke("run-operation", "load_support_tickets", vars=user_vars)
     loaded = fresh_project.query(
