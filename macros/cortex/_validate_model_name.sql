@@ -6,7 +6,7 @@
     {%- if model is not string or not modules.re.fullmatch('[A-Za-z0-9][-A-Za-z0-9_.]{0,254}', model) -%}
         {{ exceptions.raise_compiler_error(
             "Invalid model name " ~ (model | string | tojson) ~ ": use a Cortex model name such as "
-            ~ "'mistral-large' or a fine-tuned model's database.schema.name (letters, digits, _ . -).") }}
+            ~ "'llama3.1-8b' or a fine-tuned model's database.schema.name (letters, digits, _ . -).") }}
     {%- endif -%}
     {{ return(model) }}
 {%- endmacro %}

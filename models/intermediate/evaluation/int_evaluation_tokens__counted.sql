@@ -10,7 +10,7 @@
 }}
 
 {#-
-    The tokenizer of each model role. COUNT_TOKENS does not accept fine-tuned models, so the
+    The tokenizer of each model role. AI_COUNT_TOKENS does not accept fine-tuned models, so the
     fine-tuned model's tokens are counted with its base model's tokenizer (the base model of the
     job that produced it, from the finetune_jobs source); that is also the model whose COMPLETE
     price its inference is billed at.
@@ -71,6 +71,7 @@ counted as (
     {%- for model_role, tokenizer in [
         ('teacher', teacher_tokenizer),
         ('base_zero_shot', base_model_tokenizer),
+        ('base_zero_shot_structured', base_model_tokenizer),
         ('finetuned', finetuned_tokenizer.name),
     ] %}
 
