@@ -18,7 +18,7 @@ ifneq ($(strip $(TICKETS)),)
 DBT_VARS := --vars '{tickets_csv: "$(abspath $(TICKETS))"}'
 endif
 
-.PHONY: setup deps run load build-training-data finetune score evaluate messages docs summary report studio test lint benchmark clean
+.PHONY: setup deps run check-models load build-training-data finetune score evaluate messages docs summary report studio test lint benchmark clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -37,7 +37,13 @@ profiles.yml: profiles.example.yml
 deps: setup
 	@$(BIN)/python offline_packages/dbt_deps.py --dbt $(DBT)
 
-run: setup deps load build-training-data finetune score evaluate messages docs summary report
+run: setup deps check-models load build-training-data finetune score evaluate messages docs summary report
+
+# Preflight: before any Cortex call, the models the vars name must be usable (the catalog, seed
+# cortex_models, and on Snowflake SHOW CORTEX BASE MODELS). See docs/cortex-models.md.
+check-models:
+	$(DBT) seed --select cortex_models $(DBT_VARS)
+	$(DBT) run-operation check_cortex_models $(DBT_VARS)
 
 load:
 ifneq ($(strip $(TICKETS)),)
