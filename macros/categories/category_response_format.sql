@@ -70,8 +70,5 @@
 {%- endmacro %}
 
 {% macro duckdb__answer_json_category(expression) -%}
-    case
-        when json_valid({{ expression }}) and json_type(cast({{ expression }} as json)) = 'OBJECT'
-            then json_extract_string(cast({{ expression }} as json), '$.category')
-    end
+    case when json_valid({{ expression }}) then json_extract_string({{ expression }}, '$.category') end
 {%- endmacro %}

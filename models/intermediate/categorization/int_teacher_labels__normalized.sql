@@ -29,7 +29,9 @@ current_labels as (
         teacher_labels.prompt_hash,
         teacher_labels.is_structured_output,
         teacher_labels.raw_response,
-        coalesce({{ answer_json_category('teacher_labels.raw_response') }}, teacher_labels.raw_response) as answer_text,
+        coalesce(
+            {{ answer_json_category('teacher_labels.raw_response') }}, teacher_labels.raw_response
+        ) as answer_text,
         teacher_labels.backend,
         teacher_labels.labeled_at,
         prompts.prompt,

@@ -152,12 +152,17 @@ final as (
         predictions.predicted_category = 'Unknown' as is_unknown,
         predictions.backend
 
-    from predictions
+    from (
+        select
+            *,
+            case
+                when is_structured_output then {{ answer_json_category('raw_response') }}
+                else trim(raw_response, ' ' || chr(9) || chr(10) || chr(13))
+            end as answer_as_sent
+        from predictions
+    ) as predictions
     left join valid_categories
-        on valid_categories.category = case
-            when predictions.is_structured_output then {{ answer_json_category('predictions.raw_response') }}
-            else trim(predictions.raw_response, ' ' || chr(9) || chr(10) || chr(13))
-        end
+        on predictions.answer_as_sent = valid_categories.category
 
 )
 
