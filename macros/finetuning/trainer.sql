@@ -6,25 +6,25 @@
         trainer_cancel(job_id)   -> the trainer's answer (text)
         trainer_show()           -> every job the trainer knows (a list of mappings)
         trainer_model_to_call(model_name) -> the name AI_COMPLETE calls for a trained model
-    A trainer named T provides macros T_launch, T_describe, T_cancel, T_show and T_model_to_call
-    (as default__T_<verb>, or per adapter as snowflake__T_<verb> / duckdb__T_<verb>); the
+    A trainer named T provides macros T_launch_job, T_describe_job, T_cancel_job, T_show_jobs and T_model_to_call
+    (as default__T_..., or per adapter as snowflake__T_... / duckdb__T_...); the
     operations (launch_finetune, describe_finetune, cancel_finetune, show_finetune_jobs) and the
     scoring models call only this interface, so a second trainer plugs in without touching them.
 -#}
 {% macro trainer_launch(model_name, base_model, training_query, validation_query=none, max_epochs=none) -%}
-    {{ return(adapter.dispatch(_trainer() ~ '_launch', 'support_ticket_llm')(model_name, base_model, training_query, validation_query, max_epochs)) }}
+    {{ return(adapter.dispatch(_trainer() ~ '_launch_job', 'support_ticket_llm')(model_name, base_model, training_query, validation_query, max_epochs)) }}
 {%- endmacro %}
 
 {% macro trainer_describe(job_id) -%}
-    {{ return(adapter.dispatch(_trainer() ~ '_describe', 'support_ticket_llm')(job_id)) }}
+    {{ return(adapter.dispatch(_trainer() ~ '_describe_job', 'support_ticket_llm')(job_id)) }}
 {%- endmacro %}
 
 {% macro trainer_cancel(job_id) -%}
-    {{ return(adapter.dispatch(_trainer() ~ '_cancel', 'support_ticket_llm')(job_id)) }}
+    {{ return(adapter.dispatch(_trainer() ~ '_cancel_job', 'support_ticket_llm')(job_id)) }}
 {%- endmacro %}
 
 {% macro trainer_show() -%}
-    {{ return(adapter.dispatch(_trainer() ~ '_show', 'support_ticket_llm')()) }}
+    {{ return(adapter.dispatch(_trainer() ~ '_show_jobs', 'support_ticket_llm')()) }}
 {%- endmacro %}
 
 {% macro trainer_model_to_call(model_name) -%}
@@ -35,7 +35,7 @@
 {% macro _trainer() -%}
     {%- set trainer = var('trainer', 'cortex_finetune') -%}
     {%- if trainer is not string or not modules.re.fullmatch('[a-z][a-z0-9_]{0,62}', trainer) -%}
-        {{ exceptions.raise_compiler_error("var trainer must name a trainer (macros <trainer>_launch, _describe, _cancel, _show, _model_to_call), e.g. cortex_finetune; got " ~ (trainer | string | tojson)) }}
+        {{ exceptions.raise_compiler_error("var trainer must name a trainer (macros <trainer>_launch_job, _describe_job, _cancel_job, _show_jobs, _model_to_call), e.g. cortex_finetune; got " ~ (trainer | string | tojson)) }}
     {%- endif -%}
     {{ return(trainer) }}
 {%- endmacro %}
@@ -43,28 +43,28 @@
 
 {#- ---- cortex_finetune: SNOWFLAKE.CORTEX.FINETUNE (emulated on DuckDB) ---------------------- -#}
 
-{% macro default__cortex_finetune_launch(model_name, base_model, training_query, validation_query, max_epochs) -%}
+{% macro default__cortex_finetune_launch_job(model_name, base_model, training_query, validation_query, max_epochs) -%}
     {%- set launched = run_query("select " ~ cortex_finetune_create(model_name, base_model, training_query, validation_query, max_epochs) ~ " as job_id") -%}
     {{ return(launched.rows[0][0]) }}
 {%- endmacro %}
 
 {#- On Snowflake, the launch says once per run that FINETUNE is going away (cortex-finetuning, read 2026-12-01). -#}
-{% macro snowflake__cortex_finetune_launch(model_name, base_model, training_query, validation_query, max_epochs) -%}
+{% macro snowflake__cortex_finetune_launch_job(model_name, base_model, training_query, validation_query, max_epochs) -%}
     {{ log(cortex_finetune_deprecation_notice(), info=true) }}
-    {{ return(default__cortex_finetune_launch(model_name, base_model, training_query, validation_query, max_epochs)) }}
+    {{ return(default__cortex_finetune_launch_job(model_name, base_model, training_query, validation_query, max_epochs)) }}
 {%- endmacro %}
 
-{% macro default__cortex_finetune_describe(job_id) -%}
+{% macro default__cortex_finetune_describe_job(job_id) -%}
     {%- set described = run_query("select " ~ cortex_finetune_describe(job_id) ~ " as job") -%}
     {{ return(fromjson(described.rows[0][0] | string)) }}
 {%- endmacro %}
 
-{% macro default__cortex_finetune_cancel(job_id) -%}
+{% macro default__cortex_finetune_cancel_job(job_id) -%}
     {%- set cancelled = run_query("select " ~ cortex_finetune_cancel(job_id) ~ " as answer") -%}
     {{ return(cancelled.rows[0][0]) }}
 {%- endmacro %}
 
-{% macro default__cortex_finetune_show() -%}
+{% macro default__cortex_finetune_show_jobs() -%}
     {%- set shown = run_query("select " ~ cortex_finetune_show() ~ " as jobs") -%}
     {{ return(fromjson(shown.rows[0][0] | string)) }}
 {%- endmacro %}
