@@ -12,23 +12,33 @@
     scoring models call only this interface, so a second trainer plugs in without touching them.
 -#}
 {% macro trainer_launch(model_name, base_model, training_query, validation_query=none, max_epochs=none) -%}
-    {{ return(adapter.dispatch(_trainer() ~ '_launch_job', 'support_ticket_llm')(model_name, base_model, training_query, validation_query, max_epochs)) }}
+    {{ return(_trainer_macro('_launch_job')(model_name, base_model, training_query, validation_query, max_epochs)) }}
 {%- endmacro %}
 
 {% macro trainer_describe(job_id) -%}
-    {{ return(adapter.dispatch(_trainer() ~ '_describe_job', 'support_ticket_llm')(job_id)) }}
+    {{ return(_trainer_macro('_describe_job')(job_id)) }}
 {%- endmacro %}
 
 {% macro trainer_cancel(job_id) -%}
-    {{ return(adapter.dispatch(_trainer() ~ '_cancel_job', 'support_ticket_llm')(job_id)) }}
+    {{ return(_trainer_macro('_cancel_job')(job_id)) }}
 {%- endmacro %}
 
 {% macro trainer_show() -%}
-    {{ return(adapter.dispatch(_trainer() ~ '_show_jobs', 'support_ticket_llm')()) }}
+    {{ return(_trainer_macro('_show_jobs')()) }}
 {%- endmacro %}
 
 {% macro trainer_model_to_call(model_name) -%}
-    {{ return(adapter.dispatch(_trainer() ~ '_model_to_call', 'support_ticket_llm')(model_name)) }}
+    {{ return(_trainer_macro('_model_to_call')(model_name)) }}
+{%- endmacro %}
+
+{#-
+    The trainer's macro for a verb: <trainer><suffix>, looked up like adapter.dispatch does
+    (snowflake__/duckdb__ then default__). Called through a name, since dbt's static parser only
+    reads constant macro names in adapter.dispatch.
+-#}
+{% macro _trainer_macro(suffix) -%}
+    {%- set dispatch = adapter.dispatch -%}
+    {{ return(dispatch(_trainer() ~ suffix, 'support_ticket_llm')) }}
 {%- endmacro %}
 
 {#- var trainer, checked: a macro-name prefix. -#}
