@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt_common.events.base_types import EventMsg
 from dbt_harness import temporary_environment
 
 from .account import EmulatedSnowflake, Statement
@@ -51,6 +52,8 @@ class Invocation:
     args: tuple[str, ...]
     result: dbtRunnerResult
     statements: list[Statement] = field(default_factory=list)
+    #: What the command logged from macros (log(..., info=true)) and every warning, as printed.
+    log_lines: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
@@ -111,9 +114,15 @@ class SnowflakeProject:
         if vars:
             command += ["--vars", json.dumps(dict(vars))]
         step = " ".join(args)
+        log_lines: list[str] = []
+
+        def collect(event: EventMsg) -> None:
+            if event.info.name in {"JinjaLogInfo", "JinjaLogWarning"} or event.info.level == "warn":
+                log_lines.append(event.info.msg)
+
         with self._environment(), self.account.connected(step) as statements:
-            result = dbtRunner().invoke(command)
-        invocation = Invocation(tuple(args), result, statements)
+            result = dbtRunner(callbacks=[collect]).invoke(command)
+        invocation = Invocation(tuple(args), result, statements, log_lines)
         if expect_success and not result.success:
             raise DbtCommandFailed(
                 f"dbt {step} failed on the snowflake target: {invocation.message}"
