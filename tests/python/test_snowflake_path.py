@@ -574,14 +574,14 @@ def _shape_problems(call: CortexCall) -> list[str]:
         if _model_name(args[0]) != "ai_complete":
             problems.append(f"{call.shape}: first argument must be 'ai_complete': {args[0].sql()}")
         model = _model_name(args[1]) or ""
-        if not MODEL_NAME.fullmatch(model) or "." in model:
+        if not MODEL_NAME.fullmatch(model) or model.count(".") == 2:
             problems.append(f"{call.shape}: model must be a foundation model literal: {model!r}")
     elif call.function == "COUNT_TOKENS":
         # (model, text); a foundation model: COUNT_TOKENS does not take fine-tuned models.
         if len(args) != 2:
             return [f"{call.shape}: takes (model, text)"]
         model = _model_name(args[0]) or ""
-        if not MODEL_NAME.fullmatch(model) or "." in model:
+        if not MODEL_NAME.fullmatch(model) or model.count(".") == 2:
             problems.append(f"{call.shape}: model must be a foundation model literal: {model!r}")
     elif call.verb == "CREATE":
         # ('CREATE', name, base_model, training_query [, validation_query [, options]])

@@ -173,7 +173,7 @@ class UsageMeter:
         billed_at: datetime | None = None,
     ) -> list[dict[str, Any]]:
         """CORTEX_AISQL_USAGE_HISTORY rows for the metered calls: per query id, model, function.
-        A fine-tuned model (database.schema.name) is priced as ``finetuned_base_model``."""
+        A fine-tuned model (database.schema.name: two dots) is priced as ``finetuned_base_model``."""
         prices = {
             row["model_name"].lower(): (
                 float(row["input_credits_per_million_tokens"] or 0),
@@ -191,7 +191,7 @@ class UsageMeter:
         hour = (billed_at or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
         rows = []
         for (query_id, model, function_name), (input_tokens, output_tokens) in totals.items():
-            priced_as = finetuned_base_model if "." in model else model
+            priced_as = finetuned_base_model if model.count(".") == 2 else model
             input_price, output_price = prices.get(priced_as.lower(), (0.0, 0.0))
             input_credits = input_tokens * input_price / 1e6
             output_credits = output_tokens * output_price / 1e6

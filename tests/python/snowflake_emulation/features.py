@@ -111,7 +111,9 @@ def _rewrite_node(node: exp.Expr, context: RewriteContext) -> exp.Expr:
         return _md5_number_upper64(_rewrite_tree(node.this.copy(), context))
     if isinstance(node, exp.Anonymous) and node.name.upper() == "SYSTEM$WAIT":
         return _system_wait(node)
-    if isinstance(node, exp.Anonymous) and node.name.upper() == "CURRENT_REGION":
+    if isinstance(node, exp.CurrentRegion) or (
+        isinstance(node, exp.Anonymous) and node.name.upper() == "CURRENT_REGION"
+    ):
         return exp.Literal.string(context.region)
     return node
 
