@@ -855,7 +855,7 @@ def test_the_preflight_refuses_a_model_the_region_does_not_offer(
     offered = {model.name for model in catalog_base_models()} - {teacher}
     expected = (
         f"teacher_model = {teacher}: missing: SHOW CORTEX BASE MODELS does not list it for role "
-        f"transformer in region AWS_US_WEST_2. Usable teacher models in the catalog: "
+        f"TRANSFORMER in region AWS_US_WEST_2. Usable teacher models in the catalog: "
         f"{_usable('teacher', offered)}."
     )
     assert expected in refused.message, refused.message

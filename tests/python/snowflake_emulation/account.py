@@ -131,6 +131,9 @@ class EmulatedSnowflake:
         self._query_tags: weakref.WeakKeyDictionary[FakeSnowflakeConnection, str] = (
             weakref.WeakKeyDictionary()
         )
+        self._roles: weakref.WeakKeyDictionary[FakeSnowflakeConnection, str] = (
+            weakref.WeakKeyDictionary()
+        )
         self._stage_file_formats: dict[str, str] = {}
         self._external_locations = {
             prefix: directory.resolve().as_uri() + "/"
@@ -194,6 +197,7 @@ class EmulatedSnowflake:
                 external_locations=account._external_locations,
                 query_id=statement.query_id if statement is not None else "",
                 region=account.region,
+                role=account._roles.get(cursor._conn, "PUBLIC"),
                 emulated_functions=account._emulated_functions,
             )
             return original_transform(cursor, rewrite_statement(expression, context), params)
@@ -229,6 +233,7 @@ class EmulatedSnowflake:
         session_parameters = arguments.get("session_parameters") or {}
         with self._lock:
             self._query_tags[connection] = str(session_parameters.get("QUERY_TAG", ""))
+            self._roles[connection] = str(arguments.get("role") or "PUBLIC").upper()
             shown = {
                 key: ("<set>" if key in _SECRET_ARGUMENTS and value else value)
                 for key, value in arguments.items()

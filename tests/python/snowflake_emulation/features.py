@@ -12,7 +12,8 @@ keeps it as it was, and the production SQL is not bent to suit the harness.
   on every row by ``RESPONSE_FORMAT_CHECK_FUNCTION``) and calls the emulator's
   ``cortex_ai_complete``; every answered row is metered (``METER_FUNCTION``) for the emulated
   CORTEX_AISQL_USAGE_HISTORY. ``AI_COUNT_TOKENS('ai_complete', model, text)`` calls
-  ``cortex_ai_count_tokens``. ``CURRENT_REGION()`` answers the account's region.
+  ``cortex_ai_count_tokens``. ``CURRENT_REGION()`` and ``CURRENT_ROLE()`` answer the account's
+  region and the session's role.
 - ``SNOWFLAKE.CORTEX.FINETUNE('CREATE', ...)`` calls ``cortex_finetune_create``; its training and
   validation queries are Snowflake SQL, so they go through fakesnow's transforms first, and an
   options object constant (``{'max_epochs': 3}``) becomes the JSON text the emulator takes.
@@ -72,8 +73,9 @@ class RewriteContext:
     external_locations: dict[str, str] = field(default_factory=dict)
     #: The id of the statement being rewritten (the query id its metered rows are billed to).
     query_id: str = ""
-    #: The account's region (CURRENT_REGION()).
+    #: The account's region (CURRENT_REGION()) and the session's role (CURRENT_ROLE()).
     region: str = "AWS_US_WEST_2"
+    role: str = "PUBLIC"
     #: The SQL functions the emulator registered (the AI_* ones arrive with the emulator's update).
     emulated_functions: frozenset[str] = frozenset()
 
@@ -115,6 +117,8 @@ def _rewrite_node(node: exp.Expr, context: RewriteContext) -> exp.Expr:
         isinstance(node, exp.Anonymous) and node.name.upper() == "CURRENT_REGION"
     ):
         return exp.Literal.string(context.region)
+    if isinstance(node, exp.CurrentRole):
+        return exp.Literal.string(context.role)
     return node
 
 
