@@ -812,7 +812,7 @@ def test_the_preflight_runs_show_cortex_base_models_before_any_cortex_call(
         f"check_cortex_models: teacher_model {PROJECT_VARS['teacher_model']}, message_model "
         f"{PROJECT_VARS['message_model']}, finetune_base_model "
         f"{PROJECT_VARS['finetune_base_model']} are usable (SHOW CORTEX BASE MODELS, "
-        "transformer in region AWS_US_WEST_2)."
+        "TRANSFORMER in region AWS_US_WEST_2)."
     )
 
 
