@@ -41,7 +41,7 @@ from snowflake_emulation import (
     cortex_calls_in_sql,
     strip_query_comment,
 )
-from snowflake_emulation.cortex_account import catalog_rows
+from snowflake_emulation.cortex_account import catalog_rows, is_show_cortex_base_models
 from snowflake_emulation.features import (
     MODEL_PARAMETERS,
     check_response_format,
@@ -478,7 +478,13 @@ def test_every_statement_parses_as_snowflake_sql(snowflake_run: SnowflakeRun) ->
         if (statement.connection_name or "").startswith("macro_")
     }
     assert operations >= OPERATIONS  # every operation's statements are among those parsed
-    sent = {_normalized(sql): sql for sql in _sent_statements(snowflake_run)}
+    # sqlfluff has no grammar for SHOW CORTEX BASE MODELS (2026): the harness checks it against
+    # the documented syntax instead (snowflake_emulation.cortex_account).
+    sent = {
+        _normalized(sql): sql
+        for sql in _sent_statements(snowflake_run)
+        if not is_show_cortex_base_models(strip_query_comment(sql))
+    }
     sources = {f"sent #{number}: {sql[:100]!r}": sql for number, sql in enumerate(sent.values())}
     compiled = {
         str(path): path.read_text() for path in _compiled_files(snowflake_run, ("compiled",))
@@ -769,6 +775,7 @@ def test_default_snowflake_target_names_no_unusable_model_and_no_legacy_function
         path.read_text()
         for folder in ("compiled", "run")
         for path in (snowflake_run.project.target_path / folder).rglob("*.sql")
+        if path.is_file()
     ]
     assert len(sources) > 50
     for sql in sources:

@@ -49,6 +49,7 @@
             from {{ this }} as already_counted
             where
                 already_counted.ticket_id = predictions.ticket_id
+                and already_counted.model_role = predictions.model_role
                 and already_counted.model = predictions.model
                 and already_counted.prompt_hash = predictions.prompt_hash
         )
@@ -76,7 +77,7 @@ counted as (
     ] %}
 
     select
-        md5(ticket_id || '|' || model || '|' || prompt_hash) as token_count_id,
+        md5(ticket_id || '|' || model_role || '|' || model || '|' || prompt_hash) as token_count_id,
         ticket_id,
         model_role,
         model,
