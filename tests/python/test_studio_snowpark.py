@@ -63,10 +63,10 @@ def placeholders(query: str) -> int:
     return len(re.findall(r"\?", query))
 
 
-def test_generation_binds_every_value_and_calls_cortex_complete() -> None:
+def test_generation_binds_every_value_and_calls_ai_complete() -> None:
     session = FakeSession(
         answers={
-            "snowflake.cortex.complete": [
+            "ai_complete(": [
                 ("101", "Ana O'Hara", "Email", HOSTILE, "the prompt", "Dear Ana O'Hara, ...")
             ]
         }
@@ -80,7 +80,7 @@ def test_generation_binds_every_value_and_calls_cortex_complete() -> None:
     query, params = session.statements[-1]
     assert params == [HOSTILE, 5, HOSTILE, MESSAGE_MODEL]
     assert placeholders(query) == len(params)
-    assert "snowflake.cortex.complete(?, prompt)" in query
+    assert "ai_complete(?, prompt)" in query and "snowflake.cortex" not in query
     assert "from ticket_categories as categories" in query
     assert "inner join ticket_messages as messages" in query
     for statement, _ in session.statements:
