@@ -32,6 +32,8 @@
     {%- if emulated.any -%}
         {%- do lines.append("  local-emulator is EMULATED Cortex: deterministic, not a language model. Real figures come from Snowflake.") -%}
     {%- endif -%}
+    {%- do lines.append("  through " ~ ("AI_COMPLETE and AI_COUNT_TOKENS" if cortex_function_names() == 'ai' else "the legacy SNOWFLAKE.CORTEX.TRY_COMPLETE and COUNT_TOKENS")
+        ~ " (var cortex_function_names); models from the catalog, seeds/cortex_models.csv.") -%}
 
     {%- set per_category -%}
         select

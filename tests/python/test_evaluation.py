@@ -107,13 +107,16 @@ def test_accuracy_format_validity_and_unknown_share_match_a_recount(
         row[0] for row in built_project.query("select category from main.valid_categories")
     }
     predictions = built_project.query(
-        "select model_role, raw_response, predicted_category, teacher_category "
-        "from main.int_evaluation_predictions__unioned"
+        "select model_role, raw_response, predicted_category, teacher_category, "
+        "is_structured_output from main.int_evaluation_predictions__unioned"
     )
     evaluation = _evaluation(built_project)
     for role in ROLES:
-        rows = [row for row in predictions if row[0] == role]
-        if role == "base_zero_shot_structured":
+        rows = [row[:4] for row in predictions if row[0] == role]
+        structured = {row[4] for row in predictions if row[0] == role}
+        assert len(structured) == 1, role  # one kind of request per role
+        if structured == {True}:
+            # A structured answer is valid when it is a JSON object naming a valid category.
             valid = sum(_structured_category(raw) in categories for _, raw, _, _ in rows)
         else:
             valid = sum(
@@ -126,7 +129,7 @@ def test_accuracy_format_validity_and_unknown_share_match_a_recount(
         assert evaluation[role]["unknown_share"] == pytest.approx(unknown / len(rows)), role
     # Validity is stricter than normalisation: the base model names the right category in a
     # wrong format often (the quickstart's complaint about its small model).
-    base_rows = [row for row in predictions if row[0] == "base_zero_shot"]
+    base_rows = [row[:4] for row in predictions if row[0] == "base_zero_shot"]
     assert any(
         raw.strip(WHITESPACE) not in categories and predicted == teacher
         for _, raw, predicted, teacher in base_rows

@@ -137,6 +137,11 @@ class SnowflakeRun:
         return self.project.workdir / "target_legacy_functions"
 
 
+def _step_name(step: tuple[str, ...]) -> str:
+    """A main-job step's name: the selector a build runs, the operation, or the seeded file."""
+    return {"build": step[-1], "run-operation": step[1], "seed": f"seed {step[-1]}"}[step[0]]
+
+
 @pytest.fixture(scope="session")
 def snowflake_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SnowflakeRun]:
     workdir = tmp_path_factory.mktemp("snowflake_target")
@@ -146,16 +151,14 @@ def snowflake_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snowflak
     account = EmulatedSnowflake(external_locations={QUICKSTART_BUCKET: bucket})
     run = SnowflakeRun(SnowflakeProject.create(workdir / "project", account))
     try:
-        # The production job, exactly as `make run TARGET=snowflake` runs it: the preflight first.
-        run.run("seed catalog", "seed", "--select", "cortex_models")
-        run.run("check_cortex_models", "run-operation", "check_cortex_models")
+        # The production job, as `make run TARGET=snowflake` runs it: the preflight first (the
+        # catalog seed and check_cortex_models), the billed usage last.
         run.run("load", "run-operation", "load_support_tickets")
         for step in MAIN_JOB:
-            run.run(step[2] if step[0] == "build" else step[1], *step)
-        # Hours later, the usage history has the run's rows: what was billed, beside the estimate.
-        account.publish_usage_history(PROJECT_VARS["finetune_base_model"])
-        run.run("load_billed_usage", "run-operation", "load_billed_usage")
-        run.run("report_billed_usage", "build", "--selector", "report_billed_usage")
+            if step[1] == "load_billed_usage":
+                # Hours later, the usage history has the run's rows.
+                account.publish_usage_history(PROJECT_VARS["finetune_base_model"])
+            run.run(_step_name(step), *step)
         run.run("docs", "docs", "generate")
         run.run("summary", "run-operation", "print_run_summary")
         run.run("show jobs", "run-operation", "show_finetune_jobs")
