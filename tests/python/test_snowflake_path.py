@@ -974,3 +974,48 @@ def test_launching_finetune_notes_its_deprecation_once(snowflake_run: SnowflakeR
     lines = snowflake_run.steps["launch_finetune"].log_lines
     notes = [line for line in lines if "scheduled for deprecation in Q1 2027" in line]
     assert len(notes) == 1 and "Cortex Training" in notes[0]
+
+
+#: CORTEX_AISQL_USAGE_HISTORY's columns (sql-reference/account-usage/cortex_aisql_usage_history).
+USAGE_HISTORY_COLUMNS = {
+    "USAGE_TIME",
+    "MODEL_NAME",
+    "FUNCTION_NAME",
+    "TOKEN_CREDITS",
+    "TOKENS",
+    "TOKEN_CREDITS_GRANULAR",
+    "TOKENS_GRANULAR",
+    "QUERY_ID",
+    "QUERY_TAG",
+    "USER_ID",
+    "WAREHOUSE_ID",
+}
+
+
+def test_the_usage_history_query_reads_only_documented_columns(snowflake_run: SnowflakeRun) -> None:
+    [query] = [
+        statement.body
+        for statement in snowflake_run.statements("load_billed_usage")
+        if "cortex_aisql_usage_history" in statement.body.lower()
+        and statement.body.lower().startswith("insert")
+    ]
+    parsed = sqlglot.parse_one(query, read="snowflake")
+    [view] = [
+        table
+        for table in parsed.find_all(exp.Table)
+        if table.name.upper() == "CORTEX_AISQL_USAGE_HISTORY"
+    ]
+    assert (view.catalog.upper(), view.db.upper()) == ("SNOWFLAKE", "ACCOUNT_USAGE")
+    read = {
+        column.name.upper()
+        for column in parsed.find_all(exp.Column)
+        if column.table.lower() == view.alias_or_name.lower()
+    }
+    assert read and read <= USAGE_HISTORY_COLUMNS, read - USAGE_HISTORY_COLUMNS
+    # Only this project's rows: the filter is on the query tag's project.
+    where = parsed.find(exp.Where)
+    assert (
+        where is not None
+        and "query_tag" in where.sql().lower()
+        and "support_ticket_llm" in where.sql()
+    )
