@@ -47,7 +47,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
 from cortex_emulator import CortexSettings, register  # noqa: E402
-from cortex_emulator.fake_server import FakeChatServer  # noqa: E402
+from cortex_emulator.testing.fake_server import FakeChatServer  # noqa: E402
 
 DBT = Path(sys.executable).with_name("dbt")
 #: The model the throughput benchmark asks: the project's teacher (var teacher_model).

@@ -15,7 +15,7 @@ import pytest
 from dbt_harness import DbtProject
 from project_vars import PROJECT_VARS
 
-from cortex_emulator.fake_server import FakeChatServer, Reply
+from cortex_emulator.testing.fake_server import FakeChatServer, Reply
 
 PREPARE = ("build", "--selector", "prepare_training_data")
 # A few NULL answers count as 'Unknown' categories: let the share test tolerate them.

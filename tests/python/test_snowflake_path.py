@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 import yaml
+from catalog_models import CATALOG_ROWS
 from dbt_harness import MAIN_JOB
 from snowflake_emulation import (
     PROJECT_DIR,
@@ -41,7 +42,7 @@ from snowflake_emulation import (
     cortex_calls_in_sql,
     strip_query_comment,
 )
-from snowflake_emulation.cortex_account import catalog_rows, is_show_cortex_base_models
+from snowflake_emulation.cortex_account import is_show_cortex_base_models
 from snowflake_emulation.features import (
     MODEL_PARAMETERS,
     check_response_format,
@@ -54,7 +55,8 @@ from sqlglot import exp
 PROJECT_VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 QUICKSTART_BUCKET: str = PROJECT_VARS["tickets_stage_url"]
 SEED_CSV = PROJECT_DIR / "seeds" / "support_tickets.csv"
-CATALOG = catalog_rows()
+CATALOG = CATALOG_ROWS
+CATALOG_MODEL_NAMES = {row["model_name"] for row in CATALOG}
 FINETUNABLE_BASE_MODELS = {
     row["model_name"] for row in CATALOG if row["is_finetune_base"] == "true"
 }
@@ -583,14 +585,14 @@ def _shape_problems(call: CortexCall) -> list[str]:
         if _model_name(args[0]) != "ai_complete":
             problems.append(f"{call.shape}: first argument must be 'ai_complete': {args[0].sql()}")
         model = _model_name(args[1]) or ""
-        if not MODEL_NAME.fullmatch(model) or model.count(".") == 2:
+        if not MODEL_NAME.fullmatch(model) or model not in CATALOG_MODEL_NAMES:
             problems.append(f"{call.shape}: model must be a foundation model literal: {model!r}")
     elif call.function == "COUNT_TOKENS":
         # (model, text); a foundation model: COUNT_TOKENS does not take fine-tuned models.
         if len(args) != 2:
             return [f"{call.shape}: takes (model, text)"]
         model = _model_name(args[0]) or ""
-        if not MODEL_NAME.fullmatch(model) or model.count(".") == 2:
+        if not MODEL_NAME.fullmatch(model) or model not in CATALOG_MODEL_NAMES:
             problems.append(f"{call.shape}: model must be a foundation model literal: {model!r}")
     elif call.verb == "CREATE":
         # ('CREATE', name, base_model, training_query [, validation_query [, options]])

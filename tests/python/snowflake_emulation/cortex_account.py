@@ -121,7 +121,7 @@ def count_tokens(text: str | None) -> int:
     if not text:
         return 0
     try:
-        from cortex_emulator.tokens import count_tokens as emulator_count
+        from cortex_emulator.models.tokens import count_tokens as emulator_count
     except ImportError:  # the emulator's layout may change: about 4 characters per token
         return -(-len(text) // 4)
     return emulator_count(text)
