@@ -22,7 +22,7 @@ ifneq ($(DBT_VAR_ENTRIES),)
 DBT_VARS := --vars '{$(DBT_VAR_ENTRIES)}'
 endif
 
-.PHONY: setup deps run load build-training-data finetune retrain retrain-if-drifting evaluate-candidate promote score evaluate messages docs summary report studio test lint benchmark simulation clean
+.PHONY: setup deps run check-models load build-training-data finetune retrain retrain-if-drifting evaluate-candidate promote score evaluate messages billed-usage docs summary report studio test lint benchmark simulation clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -41,7 +41,13 @@ profiles.yml: profiles.example.yml
 deps: setup
 	@$(BIN)/python offline_packages/dbt_deps.py --dbt $(DBT)
 
-run: setup deps load build-training-data finetune retrain-if-drifting evaluate-candidate promote score evaluate messages docs summary report
+run: setup deps check-models load build-training-data finetune retrain-if-drifting evaluate-candidate promote score evaluate messages billed-usage docs summary report
+
+# Preflight: before any Cortex call, the models the vars name must be usable (the catalog, seed
+# cortex_models, and on Snowflake SHOW CORTEX BASE MODELS). See docs/cortex-models.md.
+check-models:
+	$(DBT) seed --select cortex_models $(DBT_VARS)
+	$(DBT) run-operation check_cortex_models $(DBT_VARS)
 
 load:
 ifneq ($(strip $(TICKETS)),)
@@ -84,6 +90,12 @@ evaluate:
 
 messages:
 	$(DBT) build --selector generate_messages $(DBT_VARS)
+
+# What Snowflake billed (SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AISQL_USAGE_HISTORY, hours late) beside the
+# estimate; locally, or without ACCOUNT_USAGE access, the estimate alone.
+billed-usage:
+	$(DBT) run-operation load_billed_usage $(DBT_VARS)
+	$(DBT) build --selector report_billed_usage $(DBT_VARS)
 
 docs:
 	$(DBT) docs generate $(DBT_VARS)

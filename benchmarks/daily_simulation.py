@@ -191,7 +191,7 @@ def teacher_and_student_calls(
 ) -> tuple[int, int]:
     teacher = student = 0
     for (function, model), rows in after.items():
-        if function not in ("try_complete", "complete"):
+        if function not in ("ai_complete", "try_complete", "complete"):
             continue
         sent = rows - before.get((function, model), 0)
         if model.lower() == teacher_model.lower():

@@ -1,20 +1,34 @@
 {#-
-    The body of a model that asks a Cortex model once per (ticket, model, prompt), materialized
-    as `cortex_incremental` (macros/cortex/cortex_incremental.sql), which runs it chunk by chunk.
+    The body of a model that asks a Cortex model once per (ticket, model, prompt, response
+    format), materialized as `cortex_incremental` (macros/cortex/cortex_incremental.sql), which
+    runs it chunk by chunk.
 
     `candidates` is a select of (ticket_id, prompt, prompt_hash): the tickets this stage may
-    send. The macro
-      - leaves out every candidate that already has a row for the same model and prompt hash in
-        the model's table (so nothing is paid for twice; the materialization deletes failed calls,
-        stored as null, before it starts, so they are sent again once per run),
+    send. `structured_output` says which requests each ticket makes:
+      'off'  - plain text only;
+      'on'   - with response_format, a JSON schema whose `category` is one of the valid
+               categories (category_response_format);
+      'auto' - with response_format where the catalog (seed cortex_models) says the model supports
+               it, decided in SQL when the model runs, else plain;
+      'both' - one request of each kind (to measure what structured output changes).
+    With var cortex_function_names: legacy every request is plain (TRY_COMPLETE has no
+    response_format).
+    The macro
+      - leaves out every request that already has a row for the same model, prompt hash and
+        response format hash in the model's table (so nothing is paid for twice; the
+        materialization deletes failed calls, stored as null, before it starts, so they are sent
+        again once per run),
       - stops first when more rows would be sent than the cost guard allows (cortex_call_guard),
       - takes at most var cortex_chunk_rows of them (one chunk; the materialization commits each
         chunk and repeats the statement until nothing is left),
-      - asks `model` with TRY_COMPLETE, and records the provenance of each answer: the model,
-        the backend that answered, the prompt hash and when.
+      - asks `model` with AI_COMPLETE (cortex_complete, var cortex_model_parameters), and records
+        the provenance of each answer: the model, the backend that answered, the prompt hash, the
+        response format's hash (null for a plain request) and when.
 -#}
-{% macro cortex_answers(candidates, model, id_column, answer_column='raw_response', answered_at_column='answered_at') -%}
+{% macro cortex_answers(candidates, model, id_column, answer_column='raw_response', answered_at_column='answered_at', structured_output='off') -%}
     {%- set model_literal = quote_string_literal(_validate_model_name(model)) -%}
+    {%- set structured_output = _requested_structured_output(structured_output) -%}
+    {%- set model_parameters = var('cortex_model_parameters', none) -%}
     {%- set chunk_rows = var('cortex_chunk_rows') -%}
     {%- if chunk_rows is not number or chunk_rows < 1 -%}
         {{ exceptions.raise_compiler_error("var cortex_chunk_rows must be a positive whole number, got " ~ chunk_rows) }}
@@ -22,21 +36,32 @@
     {{- config(meta={'cortex_answer_columns': {'id': id_column, 'answer': answer_column, 'answered_at': answered_at_column}}) -}}
     {#- A full refresh the model allows (paid_answers_full_refresh) re-sends everything: the guard counts it all. -#}
     {%- set answered_table_exists = execute and load_relation(this) is not none and not should_full_refresh() -%}
-    {%- set rows_without_answer -%}
+    {%- set requests -%}
         select
             candidates.ticket_id,
             candidates.prompt,
-            candidates.prompt_hash
+            candidates.prompt_hash,
+            request_formats.response_format,
+            case
+                when request_formats.response_format is not null then md5(request_formats.response_format)
+            end as response_format_hash
 
         from ({{ candidates }}) as candidates
+        cross join ({{ _request_formats(model, structured_output) }}) as request_formats
+    {%- endset -%}
+    {%- set rows_without_answer -%}
+        select requests.*
+
+        from ({{ requests }}) as requests
         {%- if answered_table_exists %}
         where not exists (
             select 1
             from {{ this }} as answered
             where
-                answered.ticket_id = candidates.ticket_id
+                answered.ticket_id = requests.ticket_id
                 and answered.model = {{ model_literal }}
-                and answered.prompt_hash = candidates.prompt_hash
+                and answered.prompt_hash = requests.prompt_hash
+                and answered.response_format_hash is not distinct from requests.response_format_hash
                 and answered.{{ answer_column }} is not null
         )
         {%- endif %}
@@ -45,29 +70,32 @@
 
 with
 
-candidates as (
+requests as (
 
-    {{ candidates }}
+    {{ requests }}
 
 ),
 
 rows_to_send as (
 
     select
-        candidates.ticket_id,
-        candidates.prompt,
-        candidates.prompt_hash
+        requests.ticket_id,
+        requests.prompt,
+        requests.prompt_hash,
+        requests.response_format,
+        requests.response_format_hash
 
-    from candidates
+    from requests
     where not exists (
         select 1
         from {{ this }} as answered
         where
-            answered.ticket_id = candidates.ticket_id
+            answered.ticket_id = requests.ticket_id
             and answered.model = {{ model_literal }}
-            and answered.prompt_hash = candidates.prompt_hash
+            and answered.prompt_hash = requests.prompt_hash
+            and answered.response_format_hash is not distinct from requests.response_format_hash
     )
-    order by candidates.ticket_id, candidates.prompt_hash
+    order by requests.ticket_id, requests.prompt_hash, requests.response_format_hash
     limit {{ chunk_rows }}
 
 ),
@@ -75,11 +103,25 @@ rows_to_send as (
 final as (
 
     select
-        md5(ticket_id || '|' || {{ model_literal }} || '|' || prompt_hash) as {{ id_column }},
+        md5(
+            ticket_id || '|' || {{ model_literal }} || '|' || prompt_hash
+            || coalesce('|' || response_format_hash, '')
+        ) as {{ id_column }},
         ticket_id,
         {{ model_literal }} as model,
         prompt_hash,
-        {{ cortex_try_complete(model, 'prompt') }} as {{ answer_column }},
+        response_format_hash,
+        response_format_hash is not null as is_structured_output,
+        {% if structured_output == 'off' -%}
+            {{ cortex_complete(model, 'prompt', model_parameters) }}
+        {%- elif structured_output == 'on' -%}
+            {{ cortex_complete(model, 'prompt', model_parameters, 'response_format') }}
+        {%- else -%}
+            case
+                when response_format is null then {{ cortex_complete(model, 'prompt', model_parameters) }}
+                else {{ cortex_complete(model, 'prompt', model_parameters, 'response_format') }}
+            end
+        {%- endif %} as {{ answer_column }},
         {{ cortex_backend_name(model) }} as backend,
         current_timestamp as {{ answered_at_column }}
 
@@ -101,4 +143,36 @@ select * from final
         {%- set named = [named] -%}
     {%- endif -%}
     {{ return(this is not none and this.identifier in named) }}
+{%- endmacro %}
+
+
+{#- The structured_output setting in force: checked, and 'off' when the legacy functions are called. -#}
+{% macro _requested_structured_output(structured_output) -%}
+    {%- set setting = structured_output | string | lower -%}
+    {%- set setting = {'true': 'on', 'false': 'off', 'none': 'off'}.get(setting, setting) -%}
+    {%- if setting not in ('off', 'on', 'auto', 'both') -%}
+        {{ exceptions.raise_compiler_error("structured output must be off, on, auto (where the catalog says the model supports it) or both, got " ~ (structured_output | string | tojson)) }}
+    {%- endif -%}
+    {{ return('off' if cortex_function_names() == 'legacy' else setting) }}
+{%- endmacro %}
+
+
+{#- A select of the response formats each ticket is sent with: one row per request (null = plain text). -#}
+{% macro _request_formats(model, structured_output) -%}
+    {%- if structured_output == 'off' -%}
+        select cast(null as varchar) as response_format
+    {%- elif structured_output == 'on' -%}
+        select {{ category_response_format() }} as response_format
+    {%- elif structured_output == 'both' -%}
+        select cast(null as varchar) as response_format
+        union all
+        select {{ category_response_format() }} as response_format
+    {%- else -%}
+        select
+            case
+                when coalesce(max(catalog.supports_structured_output), false) then {{ category_response_format() }}
+            end as response_format
+        from {{ ref('cortex_models') }} as catalog
+        where lower(catalog.model_name) = lower({{ quote_string_literal(model) }})
+    {%- endif -%}
 {%- endmacro %}

@@ -41,6 +41,8 @@
                 cast(null as {{ dbt.type_string() }}) as ticket_id,
                 cast(null as {{ dbt.type_string() }}) as model,
                 cast(null as {{ dbt.type_string() }}) as prompt_hash,
+                cast(null as {{ dbt.type_string() }}) as response_format_hash,
+                cast(null as {{ dbt.type_boolean() }}) as is_structured_output,
                 cast(null as {{ dbt.type_string() }}) as {{ columns['answer'] }},
                 cast(null as {{ dbt.type_string() }}) as backend,
                 current_timestamp as {{ columns['answered_at'] }}
@@ -50,6 +52,16 @@
             {{ get_create_table_as_sql(False, target_relation, empty_answers) }}
         {%- endcall -%}
     {%- endif -%}
+
+    {#- Columns the table may lack when it was created by an older version of the project. -#}
+    {%- set present = adapter.get_columns_in_relation(target_relation) | map(attribute='name') | map('lower') | list -%}
+    {%- for name, data_type in [('response_format_hash', dbt.type_string()), ('is_structured_output', dbt.type_boolean())] -%}
+        {%- if name not in present -%}
+            {%- do run_query("alter table " ~ target_relation ~ " add column " ~ name ~ " " ~ data_type) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set answer_columns = [columns['id'], 'ticket_id', 'model', 'prompt_hash', 'response_format_hash',
+        'is_structured_output', columns['answer'], 'backend', columns['answered_at']] -%}
 
     {%- call statement('forget_failed_calls') -%}
         delete from {{ target_relation }} where {{ columns['answer'] }} is null
@@ -64,7 +76,7 @@
     {%- for attempt in range(max_chunks) -%}
         {%- if not progress.done -%}
             {%- call statement('main') -%}
-                insert into {{ target_relation }}
+                insert into {{ target_relation }} ({{ answer_columns | join(', ') }})
                 {{ sql }}
             {%- endcall -%}
             {%- do adapter.commit() -%}

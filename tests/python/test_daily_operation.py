@@ -45,8 +45,15 @@ def _run_job(project: DbtProject, job_vars: dict[str, Any]) -> None:
     project.run_main_job(vars=job_vars)
 
 
+COMPLETIONS = {"ai_complete", "try_complete", "complete"}
+
+
 def _teacher_calls(project: DbtProject) -> int:
-    return project.call_counts().get(("try_complete", TEACHER), 0)
+    return sum(
+        rows
+        for (function, model), rows in project.call_counts().items()
+        if function in COMPLETIONS and model == TEACHER
+    )
 
 
 def _finetuned_calls(project: DbtProject) -> dict[str, int]:
@@ -54,7 +61,7 @@ def _finetuned_calls(project: DbtProject) -> dict[str, int]:
     return {
         model: rows
         for (function, model), rows in project.call_counts().items()
-        if function == "try_complete" and FINETUNED_NAME in model.lower()
+        if function in COMPLETIONS and FINETUNED_NAME in model.lower()
     }
 
 

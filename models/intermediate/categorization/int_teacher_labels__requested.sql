@@ -24,4 +24,5 @@
     model=var('teacher_model'),
     id_column='teacher_label_id',
     answered_at_column='labeled_at',
+    structured_output=var('teacher_structured_output'),
 ) }}

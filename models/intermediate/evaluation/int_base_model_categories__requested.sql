@@ -31,4 +31,5 @@
     model=var('finetune_base_model'),
     id_column='base_model_category_id',
     answered_at_column='categorized_at',
+    structured_output=var('base_model_structured_output'),
 ) }}

@@ -28,7 +28,8 @@
 
 {{ cortex_answers(
     promotion_eval_tickets,
-    model=candidate or finetuned_model_name(),
+    model=trainer_model_to_call(candidate) if candidate else finetuned_model_name(),
     id_column='candidate_category_id',
     answered_at_column='categorized_at',
+    structured_output=var('finetuned_structured_output'),
 ) }}

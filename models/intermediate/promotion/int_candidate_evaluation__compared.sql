@@ -57,6 +57,8 @@ current_answers as (
         fine_tuned_answers.ticket_id,
         fine_tuned_answers.model,
         fine_tuned_answers.raw_response,
+        coalesce({{ answer_json_category('fine_tuned_answers.raw_response') }}, fine_tuned_answers.raw_response)
+            as answer_text,
         row_number() over (
             partition by fine_tuned_answers.ticket_id, fine_tuned_answers.model
             order by fine_tuned_answers.raw_response
@@ -85,7 +87,7 @@ unique_answers as (
 
 categorized as (
 
-    {{ categorize_responses('unique_answers', 'answer_id', 'raw_response') }}
+    {{ categorize_responses('unique_answers', 'answer_id', 'answer_text') }}
 
 ),
 

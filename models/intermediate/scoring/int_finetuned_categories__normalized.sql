@@ -32,7 +32,10 @@ current_answers as (
         answers.ticket_id,
         answers.model,
         answers.prompt_hash,
+        answers.is_structured_output,
         answers.raw_response,
+        -- A structured answer is JSON: its category field is the answer.
+        coalesce({{ answer_json_category('answers.raw_response') }}, answers.raw_response) as answer_text,
         answers.backend,
         answers.categorized_at,
         {{ ("case lower(answers.model) " ~ promotion_ranks | join(' ') ~ " end") if promoted_models else "1" }}
@@ -69,7 +72,7 @@ chosen_answers as (
 
 categorized as (
 
-    {{ categorize_responses('chosen_answers', 'finetuned_category_id', 'raw_response') }}
+    {{ categorize_responses('chosen_answers', 'finetuned_category_id', 'answer_text') }}
 
 ),
 
@@ -79,6 +82,7 @@ final as (
         chosen_answers.ticket_id,
         chosen_answers.model,
         chosen_answers.prompt_hash,
+        chosen_answers.is_structured_output,
         chosen_answers.raw_response,
         categorized.category,
         chosen_answers.backend,

@@ -47,7 +47,8 @@
 
 {{ cortex_answers(
     tickets_to_categorize,
-    model=model_in_use or finetuned_model_name(),
+    model=trainer_model_to_call(model_in_use) if model_in_use else finetuned_model_name(),
     id_column='finetuned_category_id',
     answered_at_column='categorized_at',
+    structured_output=var('finetuned_structured_output'),
 ) }}
