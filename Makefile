@@ -16,6 +16,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 ifneq ($(strip $(TICKETS)),)
 DBT_VARS := --vars '{tickets_csv: "$(abspath $(TICKETS))"}'
+RUN_ARGS := --tickets "$(abspath $(TICKETS))"
 endif
 
 .PHONY: setup deps run load build-training-data finetune score evaluate messages docs summary report studio test lint benchmark clean
@@ -37,7 +38,12 @@ profiles.yml: profiles.example.yml
 deps: setup
 	@$(BIN)/python offline_packages/dbt_deps.py --dbt $(DBT)
 
-run: setup deps load build-training-data finetune score evaluate messages docs summary report
+# The main job: the dbt commands of main_job/steps.py, in order, in one Python process (dbt's
+# programmatic runner) with progress per stage; dbt's exit code on failure. The targets below
+# (load ... summary) run the same commands one `dbt` process each: the CLI reference.
+run: setup deps
+	$(BIN)/python -m main_job $(RUN_ARGS)
+	@$(MAKE) --no-print-directory report
 
 load:
 ifneq ($(strip $(TICKETS)),)

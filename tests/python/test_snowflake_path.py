@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 import sqlglot
 import yaml
-from dbt_harness import MAIN_JOB
 from snowflake_emulation import (
     PROJECT_DIR,
     CortexCall,
@@ -37,6 +36,8 @@ from snowflake_emulation import (
 from snowflake_emulation.features import literal_value
 from sqlfluff.core import FluffConfig, Linter
 from sqlglot import exp
+
+from main_job import steps_for
 
 PROJECT_VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 QUICKSTART_BUCKET: str = PROJECT_VARS["tickets_stage_url"]
@@ -55,7 +56,9 @@ CORTEX_MODELS = {
     "int_finetuned_categories__requested": None,  # the fine-tuned model, resolved at run time
     "int_messages__requested": PROJECT_VARS["message_model"],
 }
-BUILD_STEPS = [step[2] for step in MAIN_JOB if step[0] == "build"]
+# The production job, exactly as `make run TARGET=snowflake` runs it (main_job/steps.py).
+SNOWFLAKE_JOB = steps_for(loading_tickets=True)
+BUILD_STEPS = [step.name for step in SNOWFLAKE_JOB if step.args[0] == "build"]
 AI_COMPLETE_VARS = {"use_ai_complete": True}
 VERSION_2_VARS = {"finetuned_model_version": "v2"}
 SAMPLE_REQUEST = "'Somebody stole my phone on the train yesterday, please block it.'"
@@ -126,12 +129,8 @@ def snowflake_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snowflak
     account = EmulatedSnowflake(external_locations={QUICKSTART_BUCKET: bucket})
     run = SnowflakeRun(SnowflakeProject.create(workdir / "project", account))
     try:
-        # The production job, exactly as `make run TARGET=snowflake` runs it.
-        run.run("load", "run-operation", "load_support_tickets")
-        for step in MAIN_JOB:
-            run.run(step[2] if step[0] == "build" else step[1], *step)
-        run.run("docs", "docs", "generate")
-        run.run("summary", "run-operation", "print_run_summary")
+        for step in SNOWFLAKE_JOB:
+            run.run(step.name, *step.args)
         run.run("show jobs", "run-operation", "show_finetune_jobs")
         # A second model (version v2), launched with options and cancelled while it trains.
         for step, operation, args in (
@@ -199,7 +198,7 @@ def _seed_rows() -> list[dict[str, str]]:
 
 
 def test_loader_copies_the_quickstart_file_through_its_stage(snowflake_run: SnowflakeRun) -> None:
-    bodies = [statement.body.lower() for statement in snowflake_run.statements("load")]
+    bodies = [statement.body.lower() for statement in snowflake_run.statements("load_tickets")]
     kinds = [
         next(
             (
