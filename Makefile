@@ -19,7 +19,7 @@ DBT_VARS := --vars '{tickets_csv: "$(abspath $(TICKETS))"}'
 RUN_ARGS := --tickets "$(abspath $(TICKETS))"
 endif
 
-.PHONY: setup deps run load build-training-data finetune score evaluate messages docs summary report studio test lint benchmark clean
+.PHONY: setup deps snowflake-bundle run load build-training-data finetune score evaluate messages docs summary report studio test lint benchmark clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -37,6 +37,10 @@ profiles.yml: profiles.example.yml
 # when the hub cannot be reached. Prints one line saying which (see the README).
 deps: setup
 	@$(BIN)/python offline_packages/dbt_deps.py --dbt $(DBT)
+
+# The folder deploy/snowflake/deploy.sh uploads as a dbt project object (dbt Projects on Snowflake).
+snowflake-bundle: setup deps
+	$(BIN)/python deploy/snowflake/bundle.py
 
 # The main job: the dbt commands of main_job/steps.py, in order, in one Python process (dbt's
 # programmatic runner) with progress per stage; dbt's exit code on failure. The targets below
