@@ -34,7 +34,7 @@ profiles.yml: profiles.example.yml
 	@test -f $@ || { cp $< $@; echo "Created profiles.yml from profiles.example.yml (git-ignored; edit it freely)."; }
 
 # dbt packages (packages.yml): `dbt deps` from the dbt Hub, or the project's offline stand-ins
-# when the hub cannot be reached. Prints one line saying which (see the README).
+# when the hub cannot be reached. Prints one line saying which (docs/design.md).
 deps: setup
 	@$(BIN)/python offline_packages/dbt_deps.py --dbt $(DBT)
 
@@ -79,7 +79,7 @@ summary:
 	@$(DBT) --quiet run-operation print_run_summary $(DBT_VARS)
 
 # Accuracy vs cost and the confusion matrices, from the evaluation marts in the DuckDB file
-# (reports/ is git-ignored; the README's copies live in docs/images/).
+# (reports/ is git-ignored; the README's copy lives in docs/images/).
 report:
 ifeq ($(TARGET),snowflake)
 	@echo "report: reads the local DuckDB file; skipped for TARGET=snowflake (query the evaluation marts there)."

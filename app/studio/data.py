@@ -24,7 +24,7 @@ PROMPTS_IN_FORCE_TABLE = "prompts_in_force"
 PROPOSALS_TABLE = "prompt_proposals"
 MESSAGE_PROMPT_NAME = "message"
 
-#: What builds each table the page reads (the steps of README "How it works").
+#: What builds each table the page reads (the steps of main_job/steps.py).
 HOW_TO_BUILD: dict[str, str] = {
     CATEGORIES_TABLE: "dbt build --selector prepare_training_data",
     TICKET_CATEGORIES_TABLE: "dbt build --selector score_with_finetuned_model",

@@ -1,7 +1,7 @@
 """The Snowflake backend: a Snowpark session (Streamlit in Snowflake's active session).
 
 The tables are read in the session's current database and schema: create the Streamlit object
-in the schema the dbt target writes (see the README, "Message studio"). Every value is bound
+in the schema the dbt target writes (see docs/studio.md). Every value is bound
 with ``session.sql(query, params=[...])`` (qmark binding); the model answers through
 ``SNOWFLAKE.CORTEX.COMPLETE``. Snowpark itself is never imported here: the page passes in the
 session it got from ``snowflake.snowpark.context.get_active_session()``.
