@@ -46,7 +46,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
 from cortex_emulator import CortexSettings, register  # noqa: E402
-from cortex_emulator.fake_server import FakeChatServer  # noqa: E402
+from cortex_emulator.testing.fake_server import FakeChatServer  # noqa: E402
 from main_job import steps_for  # noqa: E402
 from main_job.runner import run as run_main_job  # noqa: E402
 

@@ -19,10 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from .catalog import CatalogSource
+from .completion_options import DEFAULT_OPTIONS, CompletionOptions
 from .errors import CortexError
-from .finetune import FineTuning
-from .foundation import complete_foundation
-from .models import find_foundation_model, known_model_names
+from .models.finetuned.jobs import FineTuning
+from .models.foundation import complete_foundation
 
 LOCAL_EMULATOR = "local-emulator"
 
@@ -58,7 +59,9 @@ class Backend(Protocol):
         """Whether this backend answers ``model``."""
         ...
 
-    def complete(self, model: str, prompts: Sequence[str]) -> list[str]:
+    def complete(
+        self, model: str, prompts: Sequence[str], options: CompletionOptions = DEFAULT_OPTIONS
+    ) -> list[str]:
         """One answer per prompt; raises ``CortexError`` for a model it cannot answer."""
         ...
 
@@ -72,13 +75,17 @@ class RemoteBackend(Protocol):
 
     def handles(self, model: str) -> bool: ...
 
-    def complete(self, model: str, prompts: Sequence[str]) -> list[str]: ...
+    def complete(
+        self, model: str, prompts: Sequence[str], options: CompletionOptions = DEFAULT_OPTIONS
+    ) -> list[str]: ...
 
-    def call(self, model: str, prompts: Sequence[str]) -> list[RowOutcome]:
+    def call(
+        self, model: str, prompts: Sequence[str], options: CompletionOptions = DEFAULT_OPTIONS
+    ) -> list[RowOutcome]:
         """One outcome per prompt, in order; never raises for a failed row."""
         ...
 
-    def cache_options(self, model: str) -> str:
+    def cache_options(self, model: str, options: CompletionOptions = DEFAULT_OPTIONS) -> str:
         """JSON text of everything besides (backend, model, prompt) that shapes an answer."""
         ...
 
@@ -89,20 +96,21 @@ class RemoteBackend(Protocol):
     def close(self) -> None: ...
 
 
-def unknown_model_error(model: str, finetuned: Sequence[str]) -> CortexError:
+def unknown_model_error(model: str, usable: Sequence[str], finetuned: Sequence[str]) -> CortexError:
     """Cortex's "unknown model" error, listing the models that exist."""
-    listed = ", ".join(known_model_names())
     tuned = f" Fine-tuned models here: {', '.join(finetuned)}." if finetuned else ""
     return CortexError(
-        f"unknown model '{model}'. Known models: {listed}.{tuned} Use one of these names, or "
-        "create a fine-tuned model with cortex_finetune_create(...)."
+        f"unknown model '{model}'. Available models: {', '.join(usable)}.{tuned} Use one of "
+        "these names, or create a fine-tuned model with cortex_finetune_create(...)."
     )
 
 
 class LocalEmulatorBackend:
-    """The deterministic offline emulator: foundation models and fine-tuned models."""
+    """The deterministic offline emulator: foundation models (from the catalog) and
+    fine-tuned models."""
 
-    def __init__(self, finetuning: FineTuning) -> None:
+    def __init__(self, catalog: CatalogSource, finetuning: FineTuning) -> None:
+        self._catalog = catalog
         self._finetuning = finetuning
 
     @property
@@ -112,14 +120,20 @@ class LocalEmulatorBackend:
     def handles(self, model: str) -> bool:
         return True
 
-    def complete(self, model: str, prompts: Sequence[str]) -> list[str]:
-        foundation = find_foundation_model(model)
+    def complete(
+        self, model: str, prompts: Sequence[str], options: CompletionOptions = DEFAULT_OPTIONS
+    ) -> list[str]:
+        foundation = self._catalog.get().check_callable(model)
         if foundation is not None:
-            return [complete_foundation(foundation, prompt) for prompt in prompts]
+            return [complete_foundation(foundation, prompt, options) for prompt in prompts]
         entry = self._finetuning.find(model)
         if entry is None:
-            raise unknown_model_error(model, [e.display_name for e in self._finetuning.models()])
-        return self._finetuning.load(entry).predict(prompts)
+            raise unknown_model_error(
+                model,
+                self._catalog.get().usable_names(),
+                [e.display_name for e in self._finetuning.models()],
+            )
+        return self._finetuning.load(entry).answer(prompts, options)
 
 
 class BackendRegistry:

@@ -9,7 +9,7 @@ from typing import Any
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
-from . import register
+from .duckdb_functions.runtime import register
 from .settings import CortexSettings
 
 

@@ -19,6 +19,7 @@ max_retries            CORTEX_OPENAI_MAX_RETRIES         5
 backoff_seconds        CORTEX_OPENAI_BACKOFF_SECONDS     0.5 (first retry; doubles each time)
 max_backoff_seconds    CORTEX_OPENAI_MAX_BACKOFF_SECONDS 30
 cache                  CORTEX_RESPONSE_CACHE             on (``off`` / ``false`` / ``0``)
+model_catalog          CORTEX_MODEL_CATALOG              the dbt project's seeds/cortex_models.csv
 =====================  ================================  ====================================
 
 A profile key wins over its environment variable; an empty value counts as unset (so
@@ -39,8 +40,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from .catalog import normalize_model_name
 from .errors import CortexError
-from .models import normalize_model_name
 
 LOCAL_BACKEND = "local-emulator"
 OPENAI_BACKEND = "openai"
@@ -69,6 +70,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "backoff_seconds": "CORTEX_OPENAI_BACKOFF_SECONDS",
     "max_backoff_seconds": "CORTEX_OPENAI_MAX_BACKOFF_SECONDS",
     "cache": "CORTEX_RESPONSE_CACHE",
+    "model_catalog": "CORTEX_MODEL_CATALOG",
 }
 API_KEY_VARIABLE = "CORTEX_OPENAI_API_KEY"
 
@@ -106,11 +108,13 @@ class OpenAISettings:
 
 @dataclass(frozen=True)
 class CortexSettings:
-    """The runtime's configuration: the backend and whether remote answers are cached."""
+    """The runtime's configuration: the backend, whether remote answers are cached and which
+    model catalog to read (None: found from the dbt project, see ``catalog``)."""
 
     backend: str = LOCAL_BACKEND
     openai: OpenAISettings | None = None
     cache: bool = True
+    model_catalog: str | None = None
 
     @classmethod
     def from_sources(
@@ -157,8 +161,10 @@ class CortexSettings:
                 "chat-completions endpoint: Ollama, vLLM, llama.cpp, LM Studio, ...)."
             )
         cache = _boolean("cache", pick("cache"), default=True)
+        catalog = pick("model_catalog")
+        model_catalog = str(catalog).strip() if catalog is not None else None
         if backend == LOCAL_BACKEND:
-            return cls(backend=backend, openai=None, cache=cache)
+            return cls(backend=backend, openai=None, cache=cache, model_catalog=model_catalog)
 
         base_url = _base_url(pick("base_url"))
         model_map = _model_map(pick("model_map"))
@@ -177,7 +183,7 @@ class CortexSettings:
                 "max_backoff_seconds", pick("max_backoff_seconds"), 30.0, low=0.0
             ),
         )
-        return cls(backend=backend, openai=openai, cache=cache)
+        return cls(backend=backend, openai=openai, cache=cache, model_catalog=model_catalog)
 
 
 def _describe(key: str) -> str:

@@ -10,11 +10,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from catalog_models import CATALOG_ROWS, FINETUNE_BASE_MODEL, usable_models
 from project_vars import CATEGORIZATION_PROMPT as TEMPLATE
 
 from cortex_emulator import call_counts, register
-from cortex_emulator.tokens import count_tokens
+from cortex_emulator.models.tokens import count_tokens
 
+LARGE_NOT_A_BASE = next(
+    row["model_name"]
+    for row in CATALOG_ROWS
+    if row["is_finetune_base"] != "true" and row["model_name"] in usable_models()
+)
 MODEL = "support_tickets.main.support_tickets_finetuned_mistral_7b"
 
 # Phrase pools per category: (openings, problems, asks). Requests combine one of each.
@@ -170,7 +176,7 @@ def load_pairs(
 def create(
     conn: duckdb.DuckDBPyConnection,
     name: str = MODEL,
-    base: str = "mistral-7b",
+    base: str = FINETUNE_BASE_MODEL,
     training: str | None = "select prompt, completion from train_prompts",
     validation: str | None = "select prompt, completion from eval_prompts",
     options: str | None = None,
@@ -219,7 +225,7 @@ def test_describe_has_every_documented_field(conn: duckdb.DuckDBPyConnection, tr
     assert job["status"] == "SUCCESS"
     assert job["progress"] == 1.0
     assert job["error"] is None
-    assert job["base_model"] == "mistral-7b"
+    assert job["base_model"] == FINETUNE_BASE_MODEL
     assert job["model"] == MODEL
     assert isinstance(job["created_on"], int) and isinstance(job["finished_on"], int)
     assert job["created_on"] <= job["finished_on"]
@@ -379,7 +385,7 @@ def test_zero_training_rows_gives_an_error_job(
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"base": "mistral-large"}, "cannot be fine-tuned.*mistral-7b"),
+        ({"base": LARGE_NOT_A_BASE}, f"cannot be fine-tuned.*{FINETUNE_BASE_MODEL}"),
         ({"base": "gpt-4"}, "cannot be fine-tuned"),
         ({"options": '{"max_epochs": 0}'}, "max_epochs must be an integer from 1 to 10"),
         ({"options": '{"max_epochs": 11}'}, "max_epochs must be an integer from 1 to 10"),
@@ -392,7 +398,7 @@ def test_zero_training_rows_gives_an_error_job(
         ({"validation": "select 1 as x"}, "validation query must return columns named prompt"),
         ({"training": "select * from no_such_table"}, "training query failed"),
         ({"training": ""}, "training query is empty"),
-        ({"name": "mistral-7b"}, "foundation model"),
+        ({"name": FINETUNE_BASE_MODEL}, "foundation model"),
         ({"name": "my model"}, "Invalid fine-tuned model name"),
     ],
 )
@@ -468,7 +474,8 @@ def test_unknown_finetuned_name(conn: duckdb.DuckDBPyConnection, trained: str) -
         duckdb.Error, match="unknown model 'db.main.nope'.*support_tickets_finetuned"
     ):
         conn.execute("select cortex_complete('db.main.nope', 'hello')").fetchall()
-    assert conn.execute("select cortex_try_complete('db.main.nope', 'hello')").fetchone()[0] is None
+    with pytest.raises(duckdb.Error, match="unknown model 'db.main.nope'"):
+        conn.execute("select cortex_try_complete('db.main.nope', 'hello')").fetchall()
 
 
 def test_finetuned_calls_are_logged(conn: duckdb.DuckDBPyConnection, trained: str) -> None:
@@ -550,3 +557,34 @@ def test_finetune_is_deterministic(tmp_path: Path) -> None:
         results.append((job["training_result"], job["trained_tokens"], weights))
         connection.close()
     assert results[0] == results[1]
+
+
+def test_finetuned_model_answers_within_a_json_schema(
+    conn: duckdb.DuckDBPyConnection, trained: str
+) -> None:
+    labels = sorted(
+        row[0] for row in conn.execute("select distinct completion from train_prompts").fetchall()
+    )
+    response_format = json.dumps(
+        {
+            "type": "json",
+            "schema": {
+                "type": "object",
+                "properties": {"category": {"type": "string", "enum": labels}},
+                "required": ["category"],
+            },
+        }
+    )
+    rows = conn.execute(
+        "select completion, cortex_complete(?, prompt), cortex_ai_complete(?, prompt, null, ?) "
+        "from unseen_prompts order by id",
+        [MODEL, MODEL, response_format],
+    ).fetchall()
+    structured = [json.loads(answer)["category"] for _, _, answer in rows]
+    assert structured == [plain for _, plain, _ in rows]
+    # An enum without the label the model prefers: the most probable label it allows.
+    narrowed = json.dumps({"type": "json", "schema": {"type": "string", "enum": labels[:2]}})
+    answers = conn.execute(
+        "select cortex_ai_complete(?, prompt, null, ?) from unseen_prompts", [MODEL, narrowed]
+    ).fetchall()
+    assert {json.loads(a) for (a,) in answers} <= set(labels[:2])

@@ -12,11 +12,21 @@ import threading
 from pathlib import Path
 
 import duckdb
+import jsonschema
 import pytest
+from catalog_models import (
+    CATALOG_PATH,
+    LARGE_MODEL,
+    OTHER_SMALL_MODEL,
+    SMALL_MODEL,
+    retired_models,
+    usable_models,
+)
 from project_vars import CATEGORIZATION_PROMPT as QUICKSTART_PROMPT
 
 import cortex_emulator
 from cortex_emulator import call_counts, register
+from cortex_emulator.models.tokens import count_tokens
 
 CATEGORIES = ["Roaming fees", "Slow data speed", "Lost phone", "Add new line", "Closing account"]
 
@@ -257,7 +267,7 @@ def test_every_category_is_represented() -> None:
 def test_large_model_answers_exactly_a_listed_category(conn: duckdb.DuckDBPyConnection) -> None:
     load_requests(conn)
     rows = conn.execute(
-        "select id, expected, cortex_complete('mistral-large', prompt) from prompts order by id"
+        f"select id, expected, cortex_complete('{LARGE_MODEL}', prompt) from prompts order by id"
     ).fetchall()
     wrong = [
         (REQUESTS[i][0], expected, answer) for i, expected, answer in rows if answer != expected
@@ -266,7 +276,7 @@ def test_large_model_answers_exactly_a_listed_category(conn: duckdb.DuckDBPyConn
     assert {answer for _, _, answer in rows} == set(CATEGORIES)
 
 
-@pytest.mark.parametrize("model", ["mistral-large2", "llama3.1-70b", "snowflake-arctic"])
+@pytest.mark.parametrize("model", usable_models("large")[1:] or usable_models("large"))
 def test_other_large_models_are_exact_too(conn: duckdb.DuckDBPyConnection, model: str) -> None:
     load_requests(conn)
     answers = conn.execute(
@@ -294,7 +304,7 @@ def test_categories_come_from_the_prompt(conn: duckdb.DuckDBPyConnection) -> Non
     ]
     for request, expected in cases:
         answer = conn.execute(
-            "select cortex_complete('mistral-large', ? || 'Customer message: ' || ?)",
+            f"select cortex_complete('{LARGE_MODEL}', ? || 'Customer message: ' || ?)",
             [custom, request],
         ).fetchone()[0]
         assert answer == expected, request
@@ -312,7 +322,7 @@ def test_user_categories_without_lexicon_words(conn: duckdb.DuckDBPyConnection) 
         ("My new kitchen blender makes a grinding noise.", "Kitchen appliances"),
     ]:
         answer = conn.execute(
-            "select cortex_complete('llama3.1-405b', ? || ' ' || ?)", [prompt, request]
+            f"select cortex_complete('{LARGE_MODEL}', ? || ' ' || ?)", [prompt, request]
         ).fetchone()[0]
         assert answer == expected
 
@@ -321,7 +331,7 @@ def test_answer_is_always_a_listed_category_even_without_evidence(
     conn: duckdb.DuckDBPyConnection,
 ) -> None:
     answer = conn.execute(
-        "select cortex_complete('mistral-large', ? || ' ' || 'Hello, good morning!')",
+        f"select cortex_complete('{LARGE_MODEL}', ? || ' ' || 'Hello, good morning!')",
         [QUICKSTART_PROMPT],
     ).fetchone()[0]
     assert answer in CATEGORIES
@@ -345,7 +355,7 @@ def test_small_model_answers_are_messy_but_mostly_placeable(
         """
     )
     rows = conn.execute(
-        "select cortex_complete('mistral-7b', ? || ' ' || request), expected from many",
+        f"select cortex_complete('{SMALL_MODEL}', ? || ' ' || request), expected from many",
         [QUICKSTART_PROMPT],
     ).fetchall()
     answers = [answer for answer, _ in rows]
@@ -363,10 +373,10 @@ def test_small_model_answers_are_messy_but_mostly_placeable(
 def test_small_model_is_deterministic_per_prompt(conn: duckdb.DuckDBPyConnection) -> None:
     load_requests(conn)
     first = conn.execute(
-        "select id, cortex_complete('mistral-7b', prompt) from prompts order by id"
+        f"select id, cortex_complete('{SMALL_MODEL}', prompt) from prompts order by id"
     ).fetchall()
     second = conn.execute(
-        "select id, cortex_complete('mistral-7b', prompt) from prompts order by id desc"
+        f"select id, cortex_complete('{SMALL_MODEL}', prompt) from prompts order by id desc"
     ).fetchall()
     assert sorted(first) == sorted(second)
 
@@ -376,14 +386,14 @@ def _run_everything(path: Path) -> list[tuple]:
     register(connection)
     load_requests(connection)
     rows = connection.execute(
-        """
+        f"""
         select id,
-            cortex_complete('mistral-large', prompt),
-            cortex_complete('mistral-7b', prompt),
-            cortex_complete('llama3-8b', ? || ' Here is the customer information: Name: Ann, '
+            cortex_complete('{LARGE_MODEL}', prompt),
+            cortex_complete('{SMALL_MODEL}', prompt),
+            cortex_complete('{OTHER_SMALL_MODEL}', ? || ' Here is the customer information: Name: Ann, '
                 || 'Contact preference: '
                 || case when id % 2 = 0 then 'Email' else 'Text Message' end),
-            cortex_count_tokens('mistral-7b', prompt)
+            cortex_count_tokens('{SMALL_MODEL}', prompt)
         from prompts order by id
         """,
         [MESSAGE_PROMPT],
@@ -403,7 +413,7 @@ def test_deterministic_across_processes(tmp_path: Path) -> None:
         "cortex_emulator.register(c)\n"
         "prompts = json.loads(sys.argv[1])\n"
         "rows = [c.execute('select cortex_complete(?, ?)', [m, p]).fetchone()[0]\n"
-        "        for m in ('mistral-7b', 'gemma-7b', 'mistral-large') for p in prompts]\n"
+        f"        for m in ('{SMALL_MODEL}', '{OTHER_SMALL_MODEL}', '{LARGE_MODEL}') for p in prompts]\n"
         "print(json.dumps(rows))\n"
     )
     prompts = json.dumps(
@@ -438,8 +448,8 @@ def test_messages_respect_word_limits_and_use_the_name(
         [(name, category) for name in NAMES for category in [*CATEGORIES, "Unknown"]],
     )
     rows = conn.execute(
-        """
-        select name, cortex_complete('mistral-large2',
+        f"""
+        select name, cortex_complete('{LARGE_MODEL}',
             ? || ' Here is the customer information: Name: ' || name
             || ', Contact preference: ' || ? || ', Request category: ' || category)
         from customers
@@ -461,7 +471,7 @@ def test_messages_respect_word_limits_and_use_the_name(
 
 def test_message_mentions_the_category_topic(conn: duckdb.DuckDBPyConnection) -> None:
     message = conn.execute(
-        "select cortex_complete('mistral-large', ?)",
+        f"select cortex_complete('{LARGE_MODEL}', ?)",
         [
             MESSAGE_PROMPT + " Here is the customer information: Name: Ann Lee, "
             "Contact preference: Email, Request category: Roaming fees"
@@ -486,7 +496,7 @@ def test_word_limits_are_parsed_from_the_prompt(
 ) -> None:
     for name in NAMES[:6]:
         message = conn.execute(
-            "select cortex_complete('reka-flash', ?)",
+            f"select cortex_complete('{LARGE_MODEL}', ?)",
             [
                 f"{instruction} Here is the customer information: Name: {name}, "
                 f"Contact preference: {preference}"
@@ -497,7 +507,7 @@ def test_word_limits_are_parsed_from_the_prompt(
 
 def test_other_prompts_get_a_generic_answer(conn: duckdb.DuckDBPyConnection) -> None:
     answers = conn.execute(
-        "select cortex_complete('mistral-large', p) "
+        f"select cortex_complete('{LARGE_MODEL}', p) "
         "from (values ('What is the capital of France?'), ('')) t(p)"
     ).fetchall()
     assert all(isinstance(a, str) and a for (a,) in answers)
@@ -506,31 +516,141 @@ def test_other_prompts_get_a_generic_answer(conn: duckdb.DuckDBPyConnection) -> 
 
 def test_null_prompt_gives_null_without_a_call(conn: duckdb.DuckDBPyConnection) -> None:
     assert conn.execute(
-        "select cortex_complete('mistral-large', null), cortex_try_complete('mistral-large', null)"
+        f"select cortex_complete('{LARGE_MODEL}', null), cortex_try_complete('{LARGE_MODEL}', null)"
     ).fetchone() == (None, None)
     assert call_counts(conn) == {}
 
 
-def test_unknown_model_errors_in_complete_and_is_null_in_try_complete(
-    conn: duckdb.DuckDBPyConnection,
+@pytest.mark.parametrize(
+    "call",
+    [
+        "cortex_complete('{model}', 'hello')",
+        "cortex_try_complete('{model}', 'hello')",
+        "cortex_ai_complete('{model}', 'hello', null, null)",
+        "cortex_count_tokens('{model}', 'hello')",
+        "cortex_ai_count_tokens('ai_complete', '{model}', 'hello')",
+    ],
+)
+def test_a_model_neither_in_the_catalog_nor_fine_tuned_fails_the_query(
+    conn: duckdb.DuckDBPyConnection, call: str
 ) -> None:
     with pytest.raises(duckdb.Error, match="unknown model 'mistral-huge'") as raised:
-        conn.execute("select cortex_complete('mistral-huge', 'hello')").fetchall()
-    assert "mistral-large" in str(raised.value) and "llama3.1-8b" in str(raised.value)
-    rows = dict(
-        conn.execute(
-            "select m, cortex_try_complete(m, 'Hello') "
-            "from (values ('mistral-huge'), ('mistral-large')) t(m)"
-        ).fetchall()
+        conn.execute("select " + call.format(model="mistral-huge")).fetchall()
+    assert all(name in str(raised.value) for name in usable_models())
+
+
+@pytest.mark.parametrize("retired", retired_models())
+def test_a_retired_catalog_model_fails_the_query_naming_it(
+    conn: duckdb.DuckDBPyConnection, retired: str
+) -> None:
+    for call in (
+        "cortex_ai_complete('{model}', 'hello', null, null)",
+        "cortex_try_complete('{model}', 'hello')",
+        "cortex_ai_count_tokens('ai_complete', '{model}', 'hello')",
+    ):
+        with pytest.raises(duckdb.Error, match=f"Model '{re.escape(retired)}' has been retired"):
+            conn.execute("select " + call.format(model=retired)).fetchall()
+
+
+def test_the_catalog_is_the_one_list_of_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = tmp_path / "cortex_models.csv"
+    header = CATALOG_PATH.read_text(encoding="utf-8").splitlines()[0]
+    columns = header.split(",")
+    row = dict.fromkeys(columns, "")
+    row.update(
+        model_name="house-model-xl",
+        size_class="large",
+        lifecycle="ga",
+        is_finetune_base="false",
+        supports_structured_output="true",
     )
-    assert rows["mistral-huge"] is None
-    assert rows["mistral-large"]
+    catalog.write_text(header + "\n" + ",".join(row[c] for c in columns) + "\n")
+    monkeypatch.setenv("CORTEX_MODEL_CATALOG", str(catalog))
+    connection = duckdb.connect()
+    register(connection)
+    prompt = QUICKSTART_PROMPT + " " + REQUESTS[0][0]
+    assert connection.execute(
+        "select cortex_ai_complete('house-model-xl', ?, null, null)", [prompt]
+    ).fetchone() == ("Roaming fees",)
+    with pytest.raises(duckdb.Error, match=f"unknown model '{LARGE_MODEL}'"):
+        connection.execute(
+            f"select cortex_ai_complete('{LARGE_MODEL}', 'hi', null, null)"
+        ).fetchall()
+    connection.close()
+
+
+def test_ai_complete_answers_within_a_json_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    schema = {
+        "type": "json",
+        "schema": {
+            "type": "object",
+            "properties": {
+                "category": {"type": "string", "enum": CATEGORIES},
+                "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                "reason": {"type": "string"},
+            },
+            "required": ["category", "confidence", "reason"],
+        },
+    }
+    load_requests(conn)
+    rows = conn.execute(
+        "select expected, cortex_ai_complete(?, 'Which category fits this request? ' || request, "
+        "null, ?) from requests order by id",
+        [LARGE_MODEL, json.dumps(schema)],
+    ).fetchall()
+    answers = [json.loads(answer) for _, answer in rows]
+    for answer in answers:
+        jsonschema.validate(answer, schema["schema"])
+    right = sum(
+        answer["category"] == expected for (expected, _), answer in zip(rows, answers, strict=True)
+    )
+    assert right / len(rows) >= 0.8
+
+
+def test_ai_complete_returns_null_for_a_failing_row(conn: duckdb.DuckDBPyConnection) -> None:
+    rows = conn.execute(
+        "select p, cortex_ai_complete(?, 'Say hello', p, null) from (values "
+        "('{\"temperature\": 0}'), ('{\"temperature\": 7}'), ('not json'), (null)) t(p)",
+        [LARGE_MODEL],
+    ).fetchall()
+    answers = dict(rows)
+    assert answers['{"temperature": 0}'] and answers[None]
+    assert answers['{"temperature": 7}'] is None and answers["not json"] is None
+    errors = conn.execute("select error from cortex_emulator.call_errors order by error").fetchall()
+    assert len(errors) == 2 and any("temperature" in e for (e,) in errors)
+
+
+def test_ai_complete_max_tokens_cuts_the_answer(conn: duckdb.DuckDBPyConnection) -> None:
+    prompt = (
+        MESSAGE_PROMPT + " Here is the customer information: Name: Ann, Contact preference: Email"
+    )
+    full, cut = conn.execute(
+        "select cortex_ai_complete(?, ?, null, null), "
+        "cortex_ai_complete(?, ?, '{\"max_tokens\": 5}', null)",
+        [LARGE_MODEL, prompt, LARGE_MODEL, prompt],
+    ).fetchone()
+    assert count_tokens(cut) <= 5 < count_tokens(full) and full.startswith(cut)
+
+
+def test_ai_count_tokens(conn: duckdb.DuckDBPyConnection) -> None:
+    text = QUICKSTART_PROMPT
+    legacy, new = conn.execute(
+        "select cortex_count_tokens(?, ?), cortex_ai_count_tokens('AI_COMPLETE', ?, ?)",
+        [SMALL_MODEL, text, SMALL_MODEL, text],
+    ).fetchone()
+    assert legacy == new > 0
+    with pytest.raises(duckdb.Error, match="does not know the function 'ai_dance'"):
+        conn.execute(
+            "select cortex_ai_count_tokens('ai_dance', ?, 'hello')", [SMALL_MODEL]
+        ).fetchall()
 
 
 def test_model_names_are_case_insensitive(conn: duckdb.DuckDBPyConnection) -> None:
     prompt = QUICKSTART_PROMPT + " " + REQUESTS[0][0]
     a, b = conn.execute(
-        "select cortex_complete('Mistral-Large', ?), cortex_complete('mistral-large', ?)",
+        f"select cortex_complete('{LARGE_MODEL.upper()}', ?), cortex_complete('{LARGE_MODEL}', ?)",
         [prompt, prompt],
     ).fetchone()
     assert a == b == "Roaming fees"
@@ -547,7 +667,7 @@ def test_count_tokens(conn: duckdb.DuckDBPyConnection) -> None:
         QUICKSTART_PROMPT + " " + REQUESTS[0][0],
     ]
     counts = [
-        conn.execute("select cortex_count_tokens('mistral-7b', ?)", [t]).fetchone()[0]
+        conn.execute(f"select cortex_count_tokens('{SMALL_MODEL}', ?)", [t]).fetchone()[0]
         for t in texts
     ]
     assert counts[0] == 0
@@ -555,14 +675,14 @@ def test_count_tokens(conn: duckdb.DuckDBPyConnection) -> None:
     assert counts == sorted(counts)
     words = len(QUICKSTART_PROMPT.split())
     assert words <= counts[5] <= 2 * words
-    assert conn.execute("select cortex_count_tokens('mistral-large', null)").fetchone()[0] is None
+    assert conn.execute(f"select cortex_count_tokens('{LARGE_MODEL}', null)").fetchone()[0] is None
     with pytest.raises(duckdb.Error, match="unknown model 'gpt-17'"):
         conn.execute("select cortex_count_tokens('gpt-17', 'hello')").fetchall()
 
 
 def test_backend_name(conn: duckdb.DuckDBPyConnection) -> None:
     rows = conn.execute(
-        "select cortex_backend_name(m) from (values ('mistral-large'), ('mistral-7b'), (null)) t(m)"
+        f"select cortex_backend_name(m) from (values ('{LARGE_MODEL}'), ('{SMALL_MODEL}'), (null)) t(m)"
     ).fetchall()
     assert [r[0] for r in rows] == ["local-emulator", "local-emulator", None]
 
@@ -570,17 +690,21 @@ def test_backend_name(conn: duckdb.DuckDBPyConnection) -> None:
 def test_calls_are_logged_per_batch_and_model(conn: duckdb.DuckDBPyConnection) -> None:
     load_requests(conn)
     conn.execute(
-        "select cortex_complete(case when id % 3 = 0 then 'mistral-7b' else 'mistral-large' end, "
+        f"select cortex_complete(case when id % 3 = 0 then '{SMALL_MODEL}' else '{LARGE_MODEL}' end, "
         "case when id = 1 then null else prompt end) from prompts"
     ).fetchall()
-    conn.execute("select cortex_try_complete('llama3-8b', prompt) from prompts").fetchall()
-    conn.execute("select cortex_count_tokens('llama3-8b', prompt) from prompts").fetchall()
+    conn.execute(
+        f"select cortex_try_complete('{OTHER_SMALL_MODEL}', prompt) from prompts"
+    ).fetchall()
+    conn.execute(
+        f"select cortex_count_tokens('{OTHER_SMALL_MODEL}', prompt) from prompts"
+    ).fetchall()
     n_small = sum(1 for i in range(len(REQUESTS)) if i % 3 == 0)
     assert call_counts(conn) == {
-        ("complete", "mistral-7b"): n_small,
-        ("complete", "mistral-large"): len(REQUESTS) - n_small - 1,
-        ("try_complete", "llama3-8b"): len(REQUESTS),
-        ("count_tokens", "llama3-8b"): len(REQUESTS),
+        ("complete", SMALL_MODEL): n_small,
+        ("complete", LARGE_MODEL): len(REQUESTS) - n_small - 1,
+        ("try_complete", OTHER_SMALL_MODEL): len(REQUESTS),
+        ("count_tokens", OTHER_SMALL_MODEL): len(REQUESTS),
     }
     rows = conn.execute(
         "select function, model, rows, called_at from cortex_emulator.calls order by all"
@@ -596,7 +720,7 @@ def test_batches_larger_than_a_vector(conn: duckdb.DuckDBPyConnection) -> None:
     )
     rows = conn.execute(
         "select count(*), count(answer), sum((answer = expected)::int) from "
-        "(select cortex_complete('mistral-large', prompt) as answer, expected from big)"
+        f"(select cortex_complete('{LARGE_MODEL}', prompt) as answer, expected from big)"
     ).fetchone()
     assert rows == (5000, 5000, 5000)
     logged = conn.execute(
@@ -609,11 +733,12 @@ def test_register_is_idempotent(conn: duckdb.DuckDBPyConnection) -> None:
     register(conn)
     register(conn)
     assert (
-        conn.execute("select cortex_backend_name('mistral-7b')").fetchone()[0] == "local-emulator"
+        conn.execute(f"select cortex_backend_name('{SMALL_MODEL}')").fetchone()[0]
+        == "local-emulator"
     )
     cursor = conn.cursor()
     register(cursor)  # the functions already exist in this database: they are shared
-    assert cursor.execute("select cortex_complete('mistral-large', 'Hi')").fetchone()[0]
+    assert cursor.execute(f"select cortex_complete('{LARGE_MODEL}', 'Hi')").fetchone()[0]
     cursor.close()
     registered = {
         row[0]
@@ -631,13 +756,13 @@ def test_functions_outlive_the_connection_that_registered_them(tmp_path: Path) -
     second = duckdb.connect(path)  # the same database: the functions are already there
     register(second)
     prompt = QUICKSTART_PROMPT + " " + REQUESTS[0][0]
-    assert second.execute("select cortex_complete('mistral-large', ?)", [prompt]).fetchone()[0]
+    assert second.execute(f"select cortex_complete('{LARGE_MODEL}', ?)", [prompt]).fetchone()[0]
     first.close()
     # Without care, the functions would now point at freed memory (a segfault).
-    answer = second.execute("select cortex_complete('mistral-large', ?)", [prompt]).fetchone()[0]
+    answer = second.execute(f"select cortex_complete('{LARGE_MODEL}', ?)", [prompt]).fetchone()[0]
     assert answer == "Roaming fees"
     register(second)
-    assert call_counts(second) == {("complete", "mistral-large"): 2}
+    assert call_counts(second) == {("complete", LARGE_MODEL): 2}
     second.close()
 
 
@@ -650,7 +775,7 @@ def test_concurrent_threads(conn: duckdb.DuckDBPyConnection) -> None:
         try:
             cursor = conn.cursor()
             results[k] = cursor.execute(
-                "select id, cortex_complete('mistral-large', prompt) from prompts, range(60) "
+                f"select id, cortex_complete('{LARGE_MODEL}', prompt) from prompts, range(60) "
                 "order by all"
             ).fetchall()
             cursor.close()
@@ -673,7 +798,7 @@ def test_dbt_duckdb_plugin_registers_the_functions(tmp_path: Path) -> None:
     plugin = BasePlugin.create("cortex_emulator.plugin")
     connection = duckdb.connect(str(tmp_path / "plugin.duckdb"))
     plugin.configure_connection(connection)
-    assert connection.execute("select cortex_backend_name('mistral-large')").fetchone() == (
+    assert connection.execute(f"select cortex_backend_name('{LARGE_MODEL}')").fetchone() == (
         "local-emulator",
     )
     connection.close()

@@ -5,20 +5,20 @@ from __future__ import annotations
 import pytest
 from project_vars import CATEGORIZATION_PROMPT as QUICKSTART_PROMPT
 
-from cortex_emulator.categorizer import rank_categories
-from cortex_emulator.foundation import complete_foundation, small_model_category_answer
-from cortex_emulator.lexicon import stem
-from cortex_emulator.messages import write_message
-from cortex_emulator.models import FINETUNABLE_BASE_MODELS, FOUNDATION_MODELS
-from cortex_emulator.prompts import (
+from cortex_emulator.catalog import CatalogSource
+from cortex_emulator.models.categoriser import rank_categories
+from cortex_emulator.models.foundation import complete_foundation, small_model_category_answer
+from cortex_emulator.models.lexicon import stem
+from cortex_emulator.models.prompts import (
     CategoryPrompt,
     GenericPrompt,
     MessagePrompt,
     parse_prompt,
     parse_word_limits,
 )
-from cortex_emulator.stable import stable_int
-from cortex_emulator.tokens import count_tokens
+from cortex_emulator.models.stable import stable_int
+from cortex_emulator.models.tokens import count_tokens
+from cortex_emulator.models.writer import write_message
 
 CATEGORIES = ("Roaming fees", "Slow data speed", "Lost phone", "Add new line", "Closing account")
 
@@ -143,12 +143,12 @@ def test_small_model_answer_styles_vary_and_stay_on_topic() -> None:
     assert any("Slow data speed" in a or "Roaming fees" in a for a in answers)
 
 
-def test_foundation_models_catalogue() -> None:
-    assert FOUNDATION_MODELS["mistral-large"].size == "large"
-    assert FOUNDATION_MODELS["mistral-7b"].is_small
-    assert set(FINETUNABLE_BASE_MODELS) <= set(FOUNDATION_MODELS)
+def test_foundation_models_come_from_the_catalog() -> None:
+    catalog = CatalogSource().get()
+    large = [m for m in catalog.models.values() if m.size == "large" and not m.is_retired()]
+    assert large, "the catalog lists no usable large model"
     request = QUICKSTART_PROMPT + " My phone was stolen."
-    assert complete_foundation(FOUNDATION_MODELS["claude-3-5-sonnet"], request) == "Lost phone"
+    assert complete_foundation(large[0], request) == "Lost phone"
 
 
 def test_sms_never_exceeds_a_tiny_limit() -> None:

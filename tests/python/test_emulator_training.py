@@ -5,8 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cortex_emulator.features import SparseRows, TfidfVectorizer, as_text_array, extract_terms
-from cortex_emulator.training import FLOOR_PROBABILITY, choose_kind, train
+from cortex_emulator.models.finetuned.features import (
+    SparseRows,
+    TfidfVectorizer,
+    as_text_array,
+    extract_terms,
+)
+from cortex_emulator.models.finetuned.training import FLOOR_PROBABILITY, choose_kind, train
 
 DOCS = [
     "Shared template. My phone was stolen yesterday!",

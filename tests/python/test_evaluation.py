@@ -10,6 +10,7 @@ from types import ModuleType
 
 import pytest
 from dbt_harness import PROJECT_DIR, DbtProject
+from project_vars import PROJECT_VARS
 
 ROLES = ["teacher", "base_zero_shot", "finetuned"]
 PRICES_PATH = PROJECT_DIR / "seeds" / "cortex_credit_prices.csv"
@@ -54,8 +55,8 @@ def test_the_marts_compare_teacher_base_and_finetuned_models(built_project: DbtP
     assert eval_tickets > 50
     finetuned_name = f"{built_project.database_path.stem}.main.support_tickets_finetuned_mistral_7b"
     assert {role: row["model"] for role, row in evaluation.items()} == {
-        "teacher": "mistral-large",
-        "base_zero_shot": "mistral-7b",
+        "teacher": PROJECT_VARS["teacher_model"],
+        "base_zero_shot": PROJECT_VARS["finetune_base_model"],
         "finetuned": finetuned_name,
     }
     for row in evaluation.values():
@@ -148,12 +149,12 @@ def test_the_base_model_is_called_once_per_eval_ticket_and_a_rerun_calls_nothing
     eval_tickets = _eval_ticket_count(built_project)
     calls = built_project.call_counts()
     # COMPLETE on the base model: only the teacher-labelled eval tickets, once each.
-    assert calls[("try_complete", "mistral-7b")] == eval_tickets
-    assert ("complete", "mistral-7b") not in calls
+    assert calls[("try_complete", PROJECT_VARS["finetune_base_model"])] == eval_tickets
+    assert ("complete", PROJECT_VARS["finetune_base_model"]) not in calls
     # COUNT_TOKENS: prompt and answer, once per (ticket, model, prompt) of the eval sample; the
     # fine-tuned model is counted with its base model's tokenizer.
-    assert calls[("count_tokens", "mistral-large")] == 2 * eval_tickets
-    assert calls[("count_tokens", "mistral-7b")] == 2 * 2 * eval_tickets
+    assert calls[("count_tokens", PROJECT_VARS["teacher_model"])] == 2 * eval_tickets
+    assert calls[("count_tokens", PROJECT_VARS["finetune_base_model"])] == 2 * 2 * eval_tickets
     assert not any(function == "count_tokens" and "finetuned" in model for function, model in calls)
 
     built_project.invoke("build", "--selector", "evaluate_models")
@@ -176,9 +177,10 @@ def test_costs_are_mean_tokens_times_the_seed_price_and_break_even_follows(
         )
     }
     assert {role: costs[role][0] for role in ROLES} == {
-        "teacher": "mistral-large",
-        "base_zero_shot": "mistral-7b",
-        "finetuned": "mistral-7b",  # billed, and counted, as its base model
+        "teacher": PROJECT_VARS["teacher_model"],
+        "base_zero_shot": PROJECT_VARS["finetune_base_model"],
+        # billed, and counted, as its base model
+        "finetuned": PROJECT_VARS["finetune_base_model"],
     }
     per_ticket = {}
     for role in ROLES:
@@ -188,7 +190,7 @@ def test_costs_are_mean_tokens_times_the_seed_price_and_break_even_follows(
         expected = mean_tokens * prices[costs[role][0]] / 1e6 * 1000
         assert costs[role][2] == pytest.approx(expected), role
         per_ticket[role] = expected / 1000
-    assert costs["teacher"][2] > 20 * costs["finetuned"][2]
+    assert costs["teacher"][2] > costs["finetuned"][2]  # the point of fine-tuning
 
     trained_tokens, training_credits, break_even, saved_by_budget = built_project.query(
         "select trained_tokens, training_credits, break_even_tickets, teacher_credits_saved_by_budget "
@@ -198,7 +200,9 @@ def test_costs_are_mean_tokens_times_the_seed_price_and_break_even_follows(
         "select trained_tokens from main.finetune_jobs where status = 'SUCCESS'"
     )
     assert trained_tokens == jobs_tokens > 0
-    assert training_credits == pytest.approx(trained_tokens * prices["mistral-7b"] / 1e6)
+    assert training_credits == pytest.approx(
+        trained_tokens * prices[PROJECT_VARS["finetune_base_model"]] / 1e6
+    )
     assert break_even == math.ceil(
         training_credits / (per_ticket["teacher"] - per_ticket["finetuned"])
     )
@@ -249,7 +253,7 @@ def test_a_teacher_budget_caps_the_teacher_and_every_ticket_is_still_categorised
     staged = fresh_project.scalar("select count(*) from main.stg_support__tickets")
     assert staged > budget
     calls = fresh_project.call_counts()
-    assert calls[("try_complete", "mistral-large")] == budget
+    assert calls[("try_complete", PROJECT_VARS["teacher_model"])] == budget
     assert fresh_project.scalar("select count(*) from main.ticket_categories") == staged
     assert (
         fresh_project.scalar("select count(*) from main.ticket_categories where category is null")
@@ -263,7 +267,7 @@ def test_a_teacher_budget_caps_the_teacher_and_every_ticket_is_still_categorised
     )
     assert _eval_ticket_count(fresh_project) == sampled_eval
     assert {row["eval_tickets"] for row in _evaluation(fresh_project).values()} == {sampled_eval}
-    assert calls[("try_complete", "mistral-7b")] == sampled_eval
+    assert calls[("try_complete", PROJECT_VARS["finetune_base_model"])] == sampled_eval
 
     tickets, labeled, recorded_budget, saved, teacher_per_1000 = fresh_project.query(
         "select tickets, teacher_labeled_tickets, teacher_ticket_budget, "

@@ -9,6 +9,7 @@ from types import ModuleType
 
 import pytest
 from dbt_harness import DbtProject
+from project_vars import PROJECT_VARS
 
 HEADER = [
     "ticket_id",
@@ -229,10 +230,15 @@ def test_adding_k_tickets_makes_exactly_k_calls_per_stage(
     project.run_main_job(vars=user_vars)
     after = project.call_counts()
     added = {key: after.get(key, 0) - before.get(key, 0) for key in after}
-    labelling_stages = {"mistral-large", "support_tickets_finetuned_mistral_7b", "mistral-large2"}
+    labelling_stages = {
+        PROJECT_VARS["teacher_model"],
+        PROJECT_VARS["finetuned_model_name"],
+        PROJECT_VARS["message_model"],
+    }
     per_stage = Counter()
     for (function, model), calls in added.items():
-        if function == "try_complete" and model.split(".")[-1] in labelling_stages:
-            per_stage[model.split(".")[-1]] += calls
+        stage = model if model in labelling_stages else model.split(".")[-1]
+        if function == "try_complete" and stage in labelling_stages:
+            per_stage[stage] += calls
     assert per_stage == Counter(dict.fromkeys(labelling_stages, 7))
     assert project.scalar("select count(*) from main.ticket_categories") == 107

@@ -4,6 +4,7 @@ stopped by fixtures) answers, fails, rate-limits and counts requests."""
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -12,10 +13,19 @@ from typing import Any
 
 import duckdb
 import pytest
+from catalog_models import (
+    FINETUNE_BASE_MODEL,
+    LARGE_MODEL,
+    OTHER_SMALL_MODEL,
+    SMALL_MODEL,
+    usable_models,
+)
 
 from cortex_emulator import CortexError, CortexSettings, register
-from cortex_emulator.fake_server import FakeChatServer, Reply
-from cortex_emulator.openai_backend import _parse_retry_after
+from cortex_emulator.remote.openai_backend import _parse_retry_after
+from cortex_emulator.testing.fake_server import FakeChatServer, Reply
+
+SECOND_LARGE_MODEL = usable_models("large")[-1]
 
 CATEGORY_PROMPT = (
     "You are an agent that helps organize requests that come to our support team.\n\n"
@@ -33,7 +43,7 @@ def openai_config(server: FakeChatServer, **overrides: Any) -> dict[str, Any]:
     config: dict[str, Any] = {
         "backend": "openai",
         "base_url": server.base_url,
-        "model_map": {"mistral-large": "llama3.1:8b"},
+        "model_map": {LARGE_MODEL: "llama3.1:8b"},
         "concurrency": 4,
         "max_retries": 2,
         "backoff_seconds": 0.01,
@@ -67,7 +77,7 @@ def connect(tmp_path: Path) -> Iterator[Callable[..., duckdb.DuckDBPyConnection]
         conn.close()
 
 
-def ask(conn: duckdb.DuckDBPyConnection, prompts: list[str], model: str = "mistral-large") -> list:
+def ask(conn: duckdb.DuckDBPyConnection, prompts: list[str], model: str = LARGE_MODEL) -> list:
     """cortex_try_complete(model, prompt) for every prompt, in order."""
     conn.execute("create or replace temp table asked (i integer, prompt varchar)")
     conn.executemany("insert into asked values (?, ?)", list(enumerate(prompts)))
@@ -92,14 +102,14 @@ def errors(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
 def test_model_names_are_mapped_and_unmapped_models_stay_local(
     server: FakeChatServer, connect: Callable[..., duckdb.DuckDBPyConnection]
 ) -> None:
-    conn = connect(openai_config(server, model_map={"Mistral-Large": "llama3.1:8b"}))
+    conn = connect(openai_config(server, model_map={LARGE_MODEL.upper(): "llama3.1:8b"}))
     prompt = CATEGORY_PROMPT + " I was charged for roaming in Spain."
     assert ask(conn, [prompt]) == ["Roaming fees"]  # the fake server answers as the emulator
     assert server.stats.bodies[-1]["model"] == "llama3.1:8b"
-    assert ask(conn, [prompt], model="mistral-7b")[0] is not None  # unmapped: local
+    assert ask(conn, [prompt], model=SMALL_MODEL)[0] is not None  # unmapped: local
     assert server.stats.requests == 1
     names = conn.execute(
-        "select cortex_backend_name('mistral-large'), cortex_backend_name('mistral-7b')"
+        f"select cortex_backend_name('{LARGE_MODEL}'), cortex_backend_name('{SMALL_MODEL}')"
     ).fetchone()
     assert names == (f"openai-compatible:127.0.0.1:{server.port}", "local-emulator")
 
@@ -107,9 +117,7 @@ def test_model_names_are_mapped_and_unmapped_models_stay_local(
 def test_star_maps_every_foundation_model_but_not_fine_tuned_ones(
     server: FakeChatServer, connect: Callable[..., duckdb.DuckDBPyConnection]
 ) -> None:
-    conn = connect(
-        openai_config(server, model_map={"mistral-large": "big-model", "*": "small-model"})
-    )
+    conn = connect(openai_config(server, model_map={LARGE_MODEL: "big-model", "*": "small-model"}))
     conn.execute(
         "create table pairs as select * from (values "
         "('my phone was stolen', 'Lost phone'), ('roaming charges in Spain', 'Roaming fees'), "
@@ -117,12 +125,12 @@ def test_star_maps_every_foundation_model_but_not_fine_tuned_ones(
         ") t(prompt, completion)"
     )
     job = conn.execute(
-        "select cortex_finetune_create('tuned_model', 'mistral-7b', "
+        f"select cortex_finetune_create('tuned_model', '{FINETUNE_BASE_MODEL}', "
         "'select prompt, completion from pairs', null, null)"
     ).fetchone()[0]
     assert job.startswith("ft_")
-    ask(conn, ["hello"], model="mistral-large")
-    ask(conn, ["hello"], model="llama3-8b")
+    ask(conn, ["hello"], model=LARGE_MODEL)
+    ask(conn, ["hello"], model=OTHER_SMALL_MODEL)
     assert [body["model"] for body in server.stats.bodies] == ["big-model", "small-model"]
     assert ask(conn, ["my phone was stolen"], model="tuned_model") == ["Lost phone"]
     assert server.stats.requests == 2  # the fine-tuned model answered locally
@@ -135,7 +143,7 @@ def test_count_tokens_stays_local(
     server: FakeChatServer, connect: Callable[..., duckdb.DuckDBPyConnection]
 ) -> None:
     conn = connect(openai_config(server))
-    assert conn.execute("select cortex_count_tokens('mistral-large', 'Hi there')").fetchone()[0]
+    assert conn.execute(f"select cortex_count_tokens('{LARGE_MODEL}', 'Hi there')").fetchone()[0]
     assert server.stats.requests == 0
 
 
@@ -177,7 +185,7 @@ def test_settings_from_the_environment_and_the_profile_wins() -> None:
     environ = {
         "CORTEX_BACKEND": "openai",
         "CORTEX_OPENAI_BASE_URL": "http://localhost:11434/v1/",
-        "CORTEX_OPENAI_MODEL_MAP": '{"mistral-large": "llama3.1:8b", "*": "qwen2.5:7b"}',
+        "CORTEX_OPENAI_MODEL_MAP": json.dumps({LARGE_MODEL: "llama3.1:8b", "*": "qwen2.5:7b"}),
         "CORTEX_OPENAI_CONCURRENCY": "16",
         "CORTEX_OPENAI_TEMPERATURE": "0.2",
         "CORTEX_OPENAI_MAX_TOKENS": "300",
@@ -189,7 +197,7 @@ def test_settings_from_the_environment_and_the_profile_wins() -> None:
     assert settings.backend == "openai" and settings.cache is False
     assert settings.openai is not None
     assert settings.openai.base_url == "http://localhost:11434/v1"
-    assert settings.openai.mapping() == {"mistral-large": "llama3.1:8b", "*": "qwen2.5:7b"}
+    assert settings.openai.mapping() == {LARGE_MODEL: "llama3.1:8b", "*": "qwen2.5:7b"}
     assert (settings.openai.concurrency, settings.openai.max_tokens) == (16, 300)
     assert (settings.openai.temperature, settings.openai.max_retries) == (0.2, 3)
     assert settings.openai.host_port == "localhost:11434"
@@ -230,13 +238,13 @@ def test_register_without_settings_reads_the_environment(
 ) -> None:
     monkeypatch.setenv("CORTEX_BACKEND", "openai")
     monkeypatch.setenv("CORTEX_OPENAI_BASE_URL", server.base_url)
-    monkeypatch.setenv("CORTEX_OPENAI_MODEL_MAP", '{"mistral-large2": "writer"}')
+    monkeypatch.setenv("CORTEX_OPENAI_MODEL_MAP", json.dumps({SECOND_LARGE_MODEL: "writer"}))
     conn = duckdb.connect(str(tmp_path / "env.duckdb"))
     try:
         register(conn)
-        assert conn.execute("select cortex_backend_name('mistral-large2')").fetchone()[0] == (
-            f"openai-compatible:127.0.0.1:{server.port}"
-        )
+        assert conn.execute(f"select cortex_backend_name('{SECOND_LARGE_MODEL}')").fetchone()[
+            0
+        ] == (f"openai-compatible:127.0.0.1:{server.port}")
     finally:
         conn.close()
 
@@ -250,7 +258,7 @@ def test_dbt_duckdb_plugin_config_chooses_the_backend(
     conn = duckdb.connect(str(tmp_path / "plugin.duckdb"))
     try:
         plugin.configure_connection(conn)
-        assert conn.execute("select cortex_try_complete('mistral-large', 'Hi')").fetchone()[0]
+        assert conn.execute(f"select cortex_try_complete('{LARGE_MODEL}', 'Hi')").fetchone()[0]
         assert server.stats.requests == 1
     finally:
         conn.close()
@@ -331,7 +339,7 @@ def test_exhausted_5xx_gives_null_and_a_recorded_error(
     backend = f"openai-compatible:127.0.0.1:{server.port}"
     recorded = errors(conn)
     assert [row[:5] + row[6:] for row in recorded] == sorted(
-        ("try_complete", backend, "mistral-large", md5(p), 500, 3) for p in ("doomed 1", "doomed 2")
+        ("try_complete", backend, LARGE_MODEL, md5(p), 500, 3) for p in ("doomed 1", "doomed 2")
     )
     assert "HTTP 500" in recorded[0][5] and "after 3 attempt(s)" in recorded[0][5]
     at = conn.execute("select min(errored_at) from cortex_emulator.call_errors").fetchone()[0]
@@ -384,9 +392,9 @@ def test_complete_raises_a_clear_error_after_recording_it(
     conn = connect(openai_config(server, max_retries=1))
     conn.execute("create table t as select * from (values ('fine'), ('doomed')) v(prompt)")
     with pytest.raises(duckdb.Error) as raised:
-        conn.execute("select cortex_complete('mistral-large', prompt) from t").fetchall()
+        conn.execute(f"select cortex_complete('{LARGE_MODEL}', prompt) from t").fetchall()
     message = str(raised.value)
-    assert f"COMPLETE('mistral-large') through openai-compatible:127.0.0.1:{server.port}" in message
+    assert f"COMPLETE('{LARGE_MODEL}') through openai-compatible:127.0.0.1:{server.port}" in message
     assert "failed after 2 attempt(s), HTTP 502" in message
     assert "cortex_emulator.call_errors" in message and "TRY_COMPLETE" in message
     assert [row[0] for row in errors(conn)] == ["complete"]
@@ -474,3 +482,23 @@ def test_sequential_when_concurrency_is_one(
     conn = connect(openai_config(server, concurrency=1))
     assert all(ask(conn, [f"prompt {i}" for i in range(10)]))
     assert server.stats.max_in_flight == 1
+
+
+def test_ai_complete_sends_model_parameters_and_the_json_schema(
+    server: FakeChatServer, connect: Callable[..., duckdb.DuckDBPyConnection]
+) -> None:
+    schema = {"type": "object", "properties": {"category": {"type": "string"}}}
+    server.fault = lambda prompt: Reply(content='{"category": "Lost phone"}')
+    conn = connect(openai_config(server))
+    sql = "select cortex_ai_complete(?, 'my phone was stolen', ?, ?)"
+    arguments = [LARGE_MODEL, '{"temperature": 0.3, "max_tokens": 20}']
+    answer = conn.execute(sql, [*arguments, json.dumps({"type": "json", "schema": schema})])
+    assert answer.fetchone()[0] == '{"category": "Lost phone"}'
+    body = server.stats.bodies[-1]
+    assert body["temperature"] == 0.3 and body["max_tokens"] == 20
+    assert body["response_format"]["type"] == "json_schema"
+    assert body["response_format"]["json_schema"]["schema"] == schema
+    # Another schema is another cache entry; the same call again is answered from the cache.
+    conn.execute(sql, [*arguments, None]).fetchall()
+    conn.execute(sql, [*arguments, json.dumps({"type": "json", "schema": schema})]).fetchall()
+    assert server.stats.requests == 2

@@ -6,14 +6,16 @@ response cache."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from dbt_harness import DbtProject
+from project_vars import PROJECT_VARS
 
-from cortex_emulator.fake_server import FakeChatServer, Reply
+from cortex_emulator.testing.fake_server import FakeChatServer, Reply
 
 PREPARE = ("build", "--selector", "prepare_training_data")
 # A few NULL answers count as 'Unknown' categories: let the share test tolerate them.
@@ -47,7 +49,7 @@ def plugin_config(server: FakeChatServer, **overrides: Any) -> dict[str, Any]:
     config: dict[str, Any] = {
         "backend": "openai",
         "base_url": server.base_url,
-        "model_map": {"mistral-large": "teacher-llm"},
+        "model_map": {PROJECT_VARS["teacher_model"]: "teacher-llm"},
         "concurrency": 8,
         "max_retries": 1,
         "backoff_seconds": 0.01,
@@ -114,7 +116,7 @@ def test_the_environment_chooses_the_backend_and_can_turn_the_cache_off(
         env={
             "CORTEX_BACKEND": "openai",
             "CORTEX_OPENAI_BASE_URL": server.base_url,
-            "CORTEX_OPENAI_MODEL_MAP": '{"mistral-large": "teacher-llm"}',
+            "CORTEX_OPENAI_MODEL_MAP": json.dumps({PROJECT_VARS["teacher_model"]: "teacher-llm"}),
             "CORTEX_OPENAI_CONCURRENCY": "8",
             "CORTEX_RESPONSE_CACHE": "off",
         },

@@ -9,6 +9,7 @@ from types import ModuleType
 
 import pytest
 from dbt_harness import PROJECT_DIR, DbtProject
+from project_vars import PROJECT_VARS
 
 SEED_PATH = PROJECT_DIR / "seeds" / "support_tickets.csv"
 
@@ -112,7 +113,9 @@ def test_teacher_labels_every_ticket_with_a_valid_category(
         row[0] for row in built_project.query("select category from main.valid_categories")
     }
     assert {row[1] for row in labels} <= categories | {"Unknown"}
-    assert {(row[3], row[4]) for row in labels} == {("mistral-large", "local-emulator")}
+    assert {(row[3], row[4]) for row in labels} == {
+        (PROJECT_VARS["teacher_model"], "local-emulator")
+    }
     # The large model answers with the bare category, as in the quickstart.
     assert all(row[2] in categories for row in labels)
     checked = [(ticket_id, category) for ticket_id, category, *_ in labels if ticket_id in intended]

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 import yaml
+from catalog_models import CATALOG_ROWS
 from snowflake_emulation import (
     PROJECT_DIR,
     CortexCall,
@@ -50,6 +51,7 @@ FINETUNABLE_BASE_MODELS = {
     "mistral-7b",
     "mixtral-8x7b",
 }
+CATALOG_MODEL_NAMES = {row["model_name"] for row in CATALOG_ROWS}
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,254}")
 CORTEX_MODELS = {
     "int_teacher_labels__requested": PROJECT_VARS["teacher_model"],
@@ -501,7 +503,7 @@ def _shape_problems(call: CortexCall) -> list[str]:
         if len(args) != 2:
             return [f"{call.shape}: takes (model, text)"]
         model = _model_name(args[0]) or ""
-        if not MODEL_NAME.fullmatch(model) or "." in model:
+        if not MODEL_NAME.fullmatch(model) or model not in CATALOG_MODEL_NAMES:
             problems.append(f"{call.shape}: model must be a foundation model literal: {model!r}")
     elif call.verb == "CREATE":
         # ('CREATE', name, base_model, training_query [, validation_query [, options]])

@@ -40,10 +40,10 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from ..errors import CortexError
+from ..models.finetuned.features import SparseRows, TfidfVectorizer
+from ..models.finetuned.training import ModelKind, TrainedModel
 from .connections import ConnectionPool
-from .errors import CortexError
-from .features import SparseRows, TfidfVectorizer
-from .training import ModelKind, TrainedModel
 
 SCHEMA = "cortex_emulator"
 

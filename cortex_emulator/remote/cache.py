@@ -19,7 +19,7 @@ import hashlib
 
 import pyarrow as pa
 
-from .storage import SCHEMA, Storage, insert_arrow, now_micros
+from ..duckdb_functions.storage import SCHEMA, Storage, insert_arrow, now_micros
 
 
 def prompt_hash(prompt: str) -> str:

@@ -30,10 +30,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .backends import RowAnswer, RowFailure, RowOutcome
-from .errors import CortexError
-from .models import find_foundation_model, normalize_model_name
-from .settings import ALL_FOUNDATION_MODELS, OpenAISettings
+from ..backends import RowAnswer, RowFailure, RowOutcome
+from ..catalog import CatalogSource, normalize_model_name
+from ..completion_options import DEFAULT_OPTIONS, CompletionOptions
+from ..errors import CortexError
+from ..settings import ALL_FOUNDATION_MODELS, OpenAISettings
 
 BACKEND_PREFIX = "openai-compatible"
 _RETRYABLE_STATUSES = frozenset({408, 429})
@@ -70,10 +71,12 @@ class OpenAICompatibleBackend:
         self,
         settings: OpenAISettings,
         *,
+        catalog: CatalogSource | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
         self.settings = settings
+        self._catalog = catalog or CatalogSource()
         self._map = settings.mapping()
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -98,10 +101,12 @@ class OpenAICompatibleBackend:
     def handles(self, model: str) -> bool:
         return self.endpoint_model(model) is not None
 
-    def complete(self, model: str, prompts: Sequence[str]) -> list[str]:
+    def complete(
+        self, model: str, prompts: Sequence[str], options: CompletionOptions = DEFAULT_OPTIONS
+    ) -> list[str]:
         """One answer per prompt; raises ``CortexError`` when any prompt fails."""
         answers: list[str] = []
-        for outcome in self.call(model, prompts):
+        for outcome in self.call(model, prompts, options):
             if isinstance(outcome, RowFailure):
                 raise CortexError(self.failure_message(model, outcome))
             answers.append(outcome.text)
@@ -114,17 +119,18 @@ class OpenAICompatibleBackend:
         key = normalize_model_name(model)
         if key in self._map:
             return self._map[key]
-        if ALL_FOUNDATION_MODELS in self._map and find_foundation_model(key) is not None:
+        if ALL_FOUNDATION_MODELS in self._map and self._catalog.get().find(key) is not None:
             return self._map[ALL_FOUNDATION_MODELS]
         return None
 
-    def cache_options(self, model: str) -> str:
+    def cache_options(self, model: str, options: CompletionOptions = DEFAULT_OPTIONS) -> str:
         """What, besides the prompt, shapes the answer: part of the response-cache key."""
         return json.dumps(
             {
                 "endpoint_model": self.endpoint_model(model),
                 "max_tokens": self.settings.max_tokens,
                 "temperature": self.settings.temperature,
+                **options.as_key(),
             },
             sort_keys=True,
             separators=(",", ":"),
@@ -138,7 +144,9 @@ class OpenAICompatibleBackend:
             f"{status}: {failure.message}"
         )
 
-    def call(self, model: str, prompts: Sequence[str]) -> list[RowOutcome]:
+    def call(
+        self, model: str, prompts: Sequence[str], options: CompletionOptions = DEFAULT_OPTIONS
+    ) -> list[RowOutcome]:
         """Send every prompt (concurrently); one outcome per prompt, in order."""
         endpoint_model = self.endpoint_model(model)
         if endpoint_model is None:
@@ -146,9 +154,11 @@ class OpenAICompatibleBackend:
         if not prompts:
             return []
         if len(prompts) == 1 or self.settings.concurrency == 1:
-            return [self._send_with_retries(endpoint_model, prompt) for prompt in prompts]
+            return [self._send_with_retries(endpoint_model, prompt, options) for prompt in prompts]
         pool = self._executor()
-        futures = [pool.submit(self._send_with_retries, endpoint_model, p) for p in prompts]
+        futures = [
+            pool.submit(self._send_with_retries, endpoint_model, p, options) for p in prompts
+        ]
         return [future.result() for future in futures]
 
     def close(self) -> None:
@@ -168,20 +178,36 @@ class OpenAICompatibleBackend:
                 )
             return self._pool
 
-    def _body(self, endpoint_model: str, prompt: str) -> bytes:
+    def _body(self, endpoint_model: str, prompt: str, options: CompletionOptions) -> bytes:
         body: dict[str, object] = {
             "model": endpoint_model,
             "messages": [{"role": "user", "content": prompt}],
             "stream": False,
         }
-        if self.settings.temperature is not None:
-            body["temperature"] = self.settings.temperature
-        if self.settings.max_tokens is not None:
-            body["max_tokens"] = self.settings.max_tokens
+        temperature = (
+            options.temperature if options.temperature is not None else self.settings.temperature
+        )
+        max_tokens = (
+            options.max_tokens if options.max_tokens is not None else self.settings.max_tokens
+        )
+        if temperature is not None:
+            body["temperature"] = temperature
+        if max_tokens is not None:
+            body["max_tokens"] = max_tokens
+        if options.top_p is not None:
+            body["top_p"] = options.top_p
+        schema = options.response_schema
+        if schema is not None:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "response", "schema": schema, "strict": True},
+            }
         return json.dumps(body).encode("utf-8")
 
-    def _send_with_retries(self, endpoint_model: str, prompt: str) -> RowOutcome:
-        body = self._body(endpoint_model, prompt)
+    def _send_with_retries(
+        self, endpoint_model: str, prompt: str, options: CompletionOptions
+    ) -> RowOutcome:
+        body = self._body(endpoint_model, prompt, options)
         attempts = 0
         retries = self.settings.max_retries
         while True:

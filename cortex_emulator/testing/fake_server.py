@@ -2,7 +2,7 @@
 trying the ``openai`` backend without a language model.
 
 ``POST /v1/chat/completions`` answers the last user message with the emulator's answer of a
-Cortex model (``mistral-large`` by default: a category for a categorisation prompt, a reply
+Cortex model (a large one by default: a category for a categorisation prompt, a reply
 for a message prompt), after an injected latency. Faults can be injected at random (a share
 of 5xx answers and of 429 answers with ``Retry-After``, drawn from a seeded generator) or per
 prompt (``fault``: a function of the prompt returning a ``Reply`` or None). The server counts
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from .foundation import complete_foundation
-from .models import FOUNDATION_MODELS
+from ..catalog import FoundationModel, SizeClass
+from ..models.foundation import complete_foundation
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,15 @@ class ServerStats:
     arrivals: list[float] = field(default_factory=list)
 
 
-def emulator_answer(model_name: str = "mistral-large") -> Callable[[str, str], str]:
-    """Answers as the emulated Cortex model ``model_name`` would (whatever model is asked)."""
-    model = FOUNDATION_MODELS[model_name]
-    return lambda _endpoint_model, prompt: complete_foundation(model, prompt)
+def emulator_answer(size: SizeClass = "large") -> Callable[[str, str], str]:
+    """Answers as an emulated Cortex model of ``size`` would (whatever model is asked)."""
+
+    model = FoundationModel(f"emulated-{size}-model", size, "ga", None, False, True)
+
+    def answer(_endpoint_model: str, prompt: str) -> str:
+        return complete_foundation(model, prompt)
+
+    return answer
 
 
 class FakeChatServer:

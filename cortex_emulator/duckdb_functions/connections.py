@@ -14,7 +14,7 @@ import weakref
 
 import duckdb
 
-from .errors import CortexError
+from ..errors import CortexError
 
 
 class ConnectionPool:

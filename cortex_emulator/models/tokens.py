@@ -27,3 +27,13 @@ def count_tokens(text: str) -> int:
     for piece in _PIECE.findall(text):
         total += -(-len(piece) // _CHARS_PER_TOKEN)
     return total
+
+
+def truncate_to_tokens(text: str, max_tokens: int) -> str:
+    """The longest prefix of ``text`` (cut between pieces) that costs at most ``max_tokens``."""
+    total = 0
+    for match in _PIECE.finditer(text):
+        total += -(-len(match.group(0)) // _CHARS_PER_TOKEN)
+        if total > max_tokens:
+            return text[: match.start()].rstrip()
+    return text

@@ -9,17 +9,25 @@
   hash of the model name and the prompt, so the same prompt always gets the same answer.
 * Message prompts: an e-mail or a text message (``messages``).
 * Anything else: a short, deterministic generic answer.
+
+With AI_COMPLETE's ``response_format`` the answer is JSON within the schema
+(``structured_output``): an enum gets the category the categoriser ranks first among the
+enum's values (a small model still picks the runner-up at its wrong share), strings get the
+plain answer. ``max_tokens`` cuts a plain-text answer to that many tokens.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from .categorizer import Ranking, rank_categories
-from .messages import write_message
-from .models import FoundationModel
-from .prompts import CategoryPrompt, MessagePrompt, parse_prompt
+from ..catalog import FoundationModel
+from ..completion_options import DEFAULT_OPTIONS, CompletionOptions
+from .categoriser import Ranking, rank_categories
+from .prompts import CategoryPrompt, MessagePrompt, parse_prompt, strip_instructions
 from .stable import stable_fraction, stable_int
+from .structured_output import answer_in_schema
+from .tokens import truncate_to_tokens
+from .writer import write_message
 
 SMALL_MODEL_WRONG_SHARE = 0.12
 
@@ -53,8 +61,43 @@ _GENERIC_OPENERS = (
 _GENERIC_SUMMARY_WORDS = 20
 
 
-def complete_foundation(model: FoundationModel, prompt: str) -> str:
-    """The answer of foundation ``model`` to ``prompt``."""
+def complete_foundation(
+    model: FoundationModel, prompt: str, options: CompletionOptions = DEFAULT_OPTIONS
+) -> str:
+    """The answer of foundation ``model`` to ``prompt`` (AI_COMPLETE ``options``)."""
+    schema = options.response_schema
+    if schema is not None:
+        return answer_in_schema(
+            schema, _plain_answer(model, prompt), _enum_chooser(model.name, model.is_small, prompt)
+        )
+    answer = _plain_answer(model, prompt)
+    if options.max_tokens is not None:
+        return truncate_to_tokens(answer, options.max_tokens)
+    return answer
+
+
+def _enum_chooser(model_name: str, is_small: bool, prompt: str):  # type: ignore[no-untyped-def]
+    """Picks one of an enum's values for ``prompt``: the categoriser's best, or for a small
+    model its runner-up at ``SMALL_MODEL_WRONG_SHARE``."""
+
+    def choose(values: Sequence[str]) -> str:
+        parsed = parse_prompt(prompt)
+        request = (
+            parsed.request if isinstance(parsed, CategoryPrompt) else strip_instructions(prompt)
+        )
+        ranking = rank_categories(list(dict.fromkeys(values)), request)
+        if (
+            is_small
+            and len(ranking.categories) > 1
+            and stable_fraction(model_name, "wrong", prompt) < SMALL_MODEL_WRONG_SHARE
+        ):
+            return ranking.runner_up
+        return ranking.best
+
+    return choose
+
+
+def _plain_answer(model: FoundationModel, prompt: str) -> str:
     parsed = parse_prompt(prompt)
     if isinstance(parsed, CategoryPrompt):
         ranking = rank_categories(parsed.categories, parsed.request)

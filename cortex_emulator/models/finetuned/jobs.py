@@ -24,10 +24,10 @@ from typing import Any
 
 import duckdb
 
-from .errors import CortexError
-from .models import FINETUNABLE_BASE_MODELS, find_foundation_model, normalize_model_name
-from .storage import JobRecord, ModelEntry, NewJob, Storage, now_micros
-from .tokens import count_tokens
+from ...catalog import CatalogSource, normalize_model_name
+from ...duckdb_functions.storage import JobRecord, ModelEntry, NewJob, Storage, now_micros
+from ...errors import CortexError
+from ..tokens import count_tokens
 from .training import TrainedModel, train
 
 DEFAULT_MAX_EPOCHS = 3
@@ -120,8 +120,9 @@ def job_to_dict(job: JobRecord) -> dict[str, Any]:
 class FineTuning:
     """The FINETUNE verbs and the fine-tuned models of one connection."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, catalog: CatalogSource) -> None:
         self._storage = storage
+        self._catalog = catalog
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], TrainedModel] = {}
 
@@ -215,27 +216,29 @@ class FineTuning:
         )
         self._storage.record_job(job)
 
-    @staticmethod
-    def _check_name(name: str | None) -> str:
+    def _check_name(self, name: str | None) -> str:
         if name is None or not name.strip() or any(ch.isspace() for ch in name.strip()):
             raise CortexError(
                 f"Invalid fine-tuned model name {name!r}: use a name without blanks, such as "
                 "'my_db.my_schema.support_tickets_finetuned'."
             )
-        if find_foundation_model(name) is not None:
+        if self._catalog.get().find(name) is not None:
             raise CortexError(
                 f"'{name.strip()}' is the name of a Cortex foundation model: choose another name "
                 "for the fine-tuned model, e.g. 'my_db.my_schema.my_finetuned_model'."
             )
         return name.strip()
 
-    @staticmethod
-    def _check_base_model(base_model: str | None) -> str:
+    def _check_base_model(self, base_model: str | None) -> str:
+        """A catalog model with is_finetune_base true that is not retired."""
+        catalog = self._catalog.get()
         base = normalize_model_name(base_model or "")
-        if base not in FINETUNABLE_BASE_MODELS:
+        found = catalog.check_callable(base) if base else None
+        if found is None or not found.is_finetune_base:
             raise CortexError(
                 f"Base model {base_model!r} cannot be fine-tuned. Cortex fine-tunes these base "
-                f"models: {', '.join(FINETUNABLE_BASE_MODELS)}."
+                f"models (is_finetune_base in {catalog.path.name}): "
+                f"{', '.join(catalog.finetune_bases())}."
             )
         return base
 

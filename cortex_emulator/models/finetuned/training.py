@@ -31,6 +31,11 @@ from typing import Literal
 
 import numpy as np
 
+from ...completion_options import DEFAULT_OPTIONS, CompletionOptions
+from ..categoriser import rank_categories
+from ..prompts import strip_instructions
+from ..structured_output import answer_in_schema
+from ..tokens import truncate_to_tokens
 from .features import SparseRows, Texts, TfidfVectorizer
 
 ModelKind = Literal["classifier", "nearest_neighbour"]
@@ -107,6 +112,33 @@ class TrainedModel:
     def predict(self, prompts: Texts) -> list[str]:
         """The completion answered for every prompt (exactly as trained)."""
         return [self.labels[i] for i in self.predict_indices(prompts)]
+
+    def answer(
+        self, prompts: Sequence[str], options: CompletionOptions = DEFAULT_OPTIONS
+    ) -> list[str]:
+        """AI_COMPLETE's answers. With a ``response_format`` schema, an enum gets the most
+        probable trained label among its values (or, when it lists no trained label, the value
+        the categoriser ranks first), and strings get the plain answer."""
+        texts = list(prompts)
+        plain = self.predict(texts)
+        schema = options.response_schema
+        if schema is None:
+            if options.max_tokens is None:
+                return plain
+            return [truncate_to_tokens(a, options.max_tokens) for a in plain]
+        probabilities = self.probabilities(self.vectorizer.transform(texts))
+        index = {label: i for i, label in enumerate(self.labels)}
+        answers = []
+        for row, prompt in enumerate(texts):
+
+            def choose(values: Sequence[str], row: int = row, prompt: str = prompt) -> str:
+                known = [v for v in values if v in index]
+                if known:
+                    return max(known, key=lambda v: probabilities[row, index[v]])
+                return rank_categories(list(dict.fromkeys(values)), strip_instructions(prompt)).best
+
+            answers.append(answer_in_schema(schema, plain[row], choose))
+        return answers
 
     def mean_cross_entropy(
         self,

@@ -6,6 +6,9 @@ SQL functions (the project's dbt macros call exactly these):
 cortex_complete(model VARCHAR, prompt VARCHAR) -> VARCHAR                           arrow UDF
 cortex_try_complete(model VARCHAR, prompt VARCHAR) -> VARCHAR                       arrow UDF
 cortex_count_tokens(model VARCHAR, text VARCHAR) -> INTEGER                         arrow UDF
+cortex_ai_complete(model, prompt, model_parameters, response_format VARCHAR)
+                   -> VARCHAR                                                       arrow UDF
+cortex_ai_count_tokens(function_name, model, text VARCHAR) -> INTEGER               arrow UDF
 cortex_backend_name(model VARCHAR) -> VARCHAR                                       arrow UDF
 cortex_finetune_create(name, base_model, training_query, validation_query,
                        options_json VARCHAR) -> VARCHAR (the job id)                native
@@ -14,7 +17,14 @@ cortex_finetune_show() -> VARCHAR (JSON array, newest first)                    
 cortex_finetune_cancel(job_id VARCHAR) -> VARCHAR (a message)                       native
 =================================================================================  =========
 
-Arrow UDFs get batches of up to 2048 rows; each batch is answered per model, and logged in
+The model of every COMPLETE call is checked first: a model that is retired in the model catalog
+(``catalog``), or neither in it nor fine-tuned here, fails the query with an error naming it,
+as Cortex does. Otherwise AI_COMPLETE (and TRY_COMPLETE) return NULL for a row that fails (a
+malformed ``model_parameters`` or ``response_format``, an endpoint error); COMPLETE fails the
+query.
+
+Arrow UDFs get batches of up to 2048 rows; each batch is answered per model (and per
+``model_parameters`` and ``response_format`` for AI_COMPLETE), and logged in
 ``cortex_emulator.calls`` (one row per batch and model; rows = non-null prompts sent). A NULL
 model or prompt gives NULL without a call. The functions reach the database through
 ``conn.cursor()`` of a connection registered on it (see ``connections``): from inside a UDF
@@ -29,7 +39,7 @@ cached answers are read in one query (``cache``), the other distinct prompts are
 concurrently (``openai_backend``), the new answers are written in one statement, and every
 prompt that still failed is recorded in ``cortex_emulator.call_errors`` -- and is NULL
 (TRY_COMPLETE) or fails the query after the batch is recorded (COMPLETE). Failures of the
-local emulator (an unknown model) are recorded the same way.
+local emulator are recorded the same way.
 """
 
 from __future__ import annotations
@@ -43,7 +53,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from .backends import (
+from ..backends import (
     LOCAL_EMULATOR,
     BackendRegistry,
     LocalEmulatorBackend,
@@ -51,15 +61,30 @@ from .backends import (
     RowFailure,
     unknown_model_error,
 )
-from .cache import ResponseCache, prompt_hash
+from ..catalog import CatalogSource, normalize_model_name
+from ..completion_options import CompletionOptions, parse_options
+from ..errors import CortexError
+from ..models.finetuned.jobs import FineTuning
+from ..models.tokens import count_tokens
+from ..remote.cache import ResponseCache, prompt_hash
+from ..remote.openai_backend import OpenAICompatibleBackend
+from ..settings import OPENAI_BACKEND, CortexSettings
 from .connections import RUNTIMES, RUNTIMES_LOCK, ConnectionPool
-from .errors import CortexError
-from .finetune import FineTuning
-from .models import find_foundation_model, normalize_model_name
-from .openai_backend import OpenAICompatibleBackend
-from .settings import OPENAI_BACKEND, CortexSettings
 from .storage import CallBatch, CallError, Storage
-from .tokens import count_tokens
+
+#: AI_COUNT_TOKENS's function names (the AI functions that take text).
+AI_FUNCTIONS_WITH_TOKENS = (
+    "ai_agg",
+    "ai_classify",
+    "ai_complete",
+    "ai_extract",
+    "ai_filter",
+    "ai_sentiment",
+    "ai_summarize_agg",
+    "ai_translate",
+)
+#: Those that need a model name.
+AI_FUNCTIONS_WITH_MODEL = ("ai_complete",)
 
 
 class CortexRuntime:
@@ -70,10 +95,11 @@ class CortexRuntime:
         self.token = uuid.uuid4().hex
         self.connections = ConnectionPool()
         self.storage = Storage(self.connections)
-        self.finetuning = FineTuning(self.storage)
+        self.catalog = CatalogSource()
+        self.finetuning = FineTuning(self.storage, self.catalog)
         self.cache = ResponseCache(self.storage)
         self.settings = CortexSettings()
-        self.backends = BackendRegistry(LocalEmulatorBackend(self.finetuning))
+        self.backends = BackendRegistry(LocalEmulatorBackend(self.catalog, self.finetuning))
         self.configure(settings or CortexSettings())
         # The exact callables handed to DuckDB: kept alive as long as the runtime.
         self.functions: list[_Function] = _functions(self)
@@ -82,9 +108,10 @@ class CortexRuntime:
         """Answer with the backends ``settings`` name (from now on; idempotent)."""
         if settings == self.settings:
             return
-        registry = BackendRegistry(LocalEmulatorBackend(self.finetuning))
+        self.catalog.configure(settings.model_catalog)
+        registry = BackendRegistry(LocalEmulatorBackend(self.catalog, self.finetuning))
         if settings.backend == OPENAI_BACKEND and settings.openai is not None:
-            registry.add(OpenAICompatibleBackend(settings.openai))
+            registry.add(OpenAICompatibleBackend(settings.openai, catalog=self.catalog))
         previous, self.backends, self.settings = self.backends, registry, settings
         previous.close()
 
@@ -95,32 +122,71 @@ class CortexRuntime:
     # -- arrow UDFs -----------------------------------------------------------------------
 
     def complete(self, models: pa.ChunkedArray, prompts: pa.ChunkedArray) -> pa.Array:
-        return self._complete(models, prompts, function="complete", tolerate_errors=False)
+        return self._complete([models, prompts], function="complete", tolerate_errors=False)
 
     def try_complete(self, models: pa.ChunkedArray, prompts: pa.ChunkedArray) -> pa.Array:
-        return self._complete(models, prompts, function="try_complete", tolerate_errors=True)
+        return self._complete([models, prompts], function="try_complete", tolerate_errors=True)
 
-    def _complete(
+    def ai_complete(
         self,
         models: pa.ChunkedArray,
         prompts: pa.ChunkedArray,
+        model_parameters: pa.ChunkedArray,
+        response_formats: pa.ChunkedArray,
+    ) -> pa.Array:
+        return self._complete(
+            [models, prompts, model_parameters, response_formats],
+            function="ai_complete",
+            tolerate_errors=True,
+        )
+
+    def check_model(self, model: str) -> None:
+        """Raise Cortex's error for a retired model, or one neither in the catalog nor
+        fine-tuned here: such a call fails the whole query."""
+        if self.catalog.get().check_callable(model) is not None:
+            return
+        if self.finetuning.find(model) is None:
+            raise unknown_model_error(
+                model,
+                self.catalog.get().usable_names(),
+                [e.display_name for e in self.finetuning.models()],
+            )
+
+    def _complete(
+        self,
+        columns: list[pa.ChunkedArray],
         *,
         function: str,
         tolerate_errors: bool,
     ) -> pa.Array:
-        prompt_list: list[str | None] = prompts.to_pylist()
+        """``columns``: model, prompt and (AI_COMPLETE) model_parameters, response_format."""
+        model_list: list[str | None] = columns[0].to_pylist()
+        prompt_list: list[str | None] = columns[1].to_pylist()
+        extra = [column.to_pylist() for column in columns[2:]]
         answers: list[str | None] = [None] * len(prompt_list)
         batches: list[CallBatch] = []
         errors: list[CallError] = []
         try:
-            for model, rows in _rows_per_model(models.to_pylist(), prompt_list).items():
+            for (model, *arguments), rows in _rows_per_group(
+                model_list, prompt_list, extra
+            ).items():
+                self.check_model(model)
                 backend = self.backends.for_model(model)
                 texts = [prompt_list[i] or "" for i in rows]
+                try:
+                    options = parse_options(*arguments) if arguments else CompletionOptions()
+                except CortexError as error:
+                    errors.extend(_errors_for(function, backend.name, model, texts, error))
+                    if tolerate_errors:
+                        continue
+                    raise
                 if isinstance(backend, RemoteBackend):
-                    replies, batch, failed = self._complete_remote(backend, model, texts, function)
+                    replies, batch, failed = self._complete_remote(
+                        backend, model, texts, function, options
+                    )
                 else:
                     try:
-                        replies = list(backend.complete(model, texts))
+                        replies = list(backend.complete(model, texts, options))
                     except Exception as error:
                         errors.extend(_errors_for(function, backend.name, model, texts, error))
                         if tolerate_errors:
@@ -149,15 +215,20 @@ class CortexRuntime:
         return pa.array(answers, type=pa.string())
 
     def _complete_remote(
-        self, backend: RemoteBackend, model: str, texts: list[str], function: str
+        self,
+        backend: RemoteBackend,
+        model: str,
+        texts: list[str],
+        function: str,
+        options: CompletionOptions,
     ) -> tuple[list[str | None], CallBatch, list[CallError]]:
         """Cached answers first (one query), then the distinct missing prompts (concurrently),
         then the new answers into the cache (one statement)."""
         hashes = [prompt_hash(text) for text in texts]
         key = normalize_model_name(model)
-        options = backend.cache_options(model)
+        cache_key = backend.cache_options(model, options)
         use_cache = self.settings.cache
-        known = self.cache.lookup(backend.name, key, options, hashes) if use_cache else {}
+        known = self.cache.lookup(backend.name, key, cache_key, hashes) if use_cache else {}
         # With the cache on, a prompt repeated in the batch is sent once.
         to_send: dict[str, int] = {}
         sends: list[int] = []
@@ -168,7 +239,7 @@ class CortexRuntime:
                 continue
             to_send.setdefault(digest, index)
             sends.append(index)
-        outcomes = backend.call(model, [texts[i] for i in sends]) if sends else []
+        outcomes = backend.call(model, [texts[i] for i in sends], options) if sends else []
         answered: dict[int, str] = {}
         failures: dict[int, RowFailure] = {}
         for index, outcome in zip(sends, outcomes, strict=True):
@@ -178,7 +249,7 @@ class CortexRuntime:
                 answered[index] = outcome.text
         if use_cache and answered:
             self.cache.store(
-                backend.name, key, options, {hashes[i]: text for i, text in answered.items()}
+                backend.name, key, cache_key, {hashes[i]: text for i, text in answered.items()}
             )
         replies: list[str | None] = []
         for index, digest in enumerate(hashes):
@@ -217,7 +288,7 @@ class CortexRuntime:
         counts: list[int | None] = [None] * len(text_list)
         batches: list[CallBatch] = []
         try:
-            for model, rows in _rows_per_model(models.to_pylist(), text_list).items():
+            for (model,), rows in _rows_per_group(models.to_pylist(), text_list, []).items():
                 self._check_countable(model)
                 batches.append(CallBatch(model, LOCAL_EMULATOR, len(rows)))
                 for row in rows:
@@ -226,8 +297,45 @@ class CortexRuntime:
             self.storage.log_calls("count_tokens", batches)
         return pa.array(counts, type=pa.int32())
 
+    def ai_count_tokens(
+        self, function_names: pa.ChunkedArray, models: pa.ChunkedArray, texts: pa.ChunkedArray
+    ) -> pa.Array:
+        """AI_COUNT_TOKENS(function_name, model, text): NULL text gives NULL; an unknown
+        function, a missing model for AI_COMPLETE, or a model COUNT_TOKENS cannot count fail the
+        query."""
+        text_list: list[str | None] = texts.to_pylist()
+        model_list: list[str | None] = models.to_pylist()
+        counts: list[int | None] = [None] * len(text_list)
+        batches: list[CallBatch] = []
+        groups: dict[tuple[str | None, str | None], list[int]] = {}
+        for row, (name, model, text) in enumerate(
+            zip(function_names.to_pylist(), model_list, text_list, strict=True)
+        ):
+            if name is not None and text is not None:
+                groups.setdefault((name, model), []).append(row)
+        try:
+            for (name, model), rows in groups.items():
+                function = name.strip().lower()
+                if function not in AI_FUNCTIONS_WITH_TOKENS:
+                    raise CortexError(
+                        f"AI_COUNT_TOKENS does not know the function '{name}': use one of "
+                        f"{', '.join(AI_FUNCTIONS_WITH_TOKENS)}."
+                    )
+                if model is None and function in AI_FUNCTIONS_WITH_MODEL:
+                    raise CortexError(
+                        f"AI_COUNT_TOKENS('{function}', model, text) needs a model name."
+                    )
+                if model is not None:
+                    self._check_countable(model)
+                batches.append(CallBatch(model or function, LOCAL_EMULATOR, len(rows)))
+                for row in rows:
+                    counts[row] = count_tokens(text_list[row] or "")
+        finally:
+            self.storage.log_calls("ai_count_tokens", batches)
+        return pa.array(counts, type=pa.int32())
+
     def _check_countable(self, model: str) -> None:
-        if find_foundation_model(model) is not None:
+        if self.catalog.get().check_callable(model) is not None:
             return
         entry = self.finetuning.find(model)
         if entry is not None:
@@ -236,7 +344,11 @@ class CortexRuntime:
                 f"tokens with its base model instead, cortex_count_tokens('{entry.base_model}', "
                 "...)."
             )
-        raise unknown_model_error(model, [e.display_name for e in self.finetuning.models()])
+        raise unknown_model_error(
+            model,
+            self.catalog.get().usable_names(),
+            [e.display_name for e in self.finetuning.models()],
+        )
 
     def backend_name(self, models: pa.ChunkedArray) -> pa.Array:
         names: dict[str, str] = {}
@@ -284,12 +396,16 @@ def _errors_for(
     ]
 
 
-def _rows_per_model(models: list[str | None], values: list[str | None]) -> dict[str, list[int]]:
-    """Row numbers with a non-null model and value, per model (in order of appearance)."""
-    groups: dict[str, list[int]] = {}
+def _rows_per_group(
+    models: list[str | None], values: list[str | None], extra: list[list[str | None]]
+) -> dict[tuple[str | None, ...], list[int]]:
+    """Row numbers with a non-null model and value, per (model, *extra arguments), in order of
+    appearance."""
+    groups: dict[tuple[str | None, ...], list[int]] = {}
     for row, (model, value) in enumerate(zip(models, values, strict=True)):
         if model is not None and value is not None:
-            groups.setdefault(model, []).append(row)
+            key = (model, *(column[row] for column in extra))
+            groups.setdefault(key, []).append(row)
     return groups
 
 
@@ -310,6 +426,10 @@ def _functions(runtime: CortexRuntime) -> list[_Function]:
         _Function("cortex_complete", runtime.complete, [text, text], text, True, True),
         _Function("cortex_try_complete", runtime.try_complete, [text, text], text, True, True),
         _Function("cortex_count_tokens", runtime.count_tokens, [text, text], "INTEGER", True, True),
+        _Function("cortex_ai_complete", runtime.ai_complete, [text] * 4, text, True, True),
+        _Function(
+            "cortex_ai_count_tokens", runtime.ai_count_tokens, [text] * 3, "INTEGER", True, True
+        ),
         _Function("cortex_backend_name", runtime.backend_name, [text], text, True, False),
         _Function("cortex_finetune_create", runtime.finetune_create, [text] * 5, text, False, True),
         _Function(
@@ -329,6 +449,8 @@ FUNCTION_NAMES: tuple[str, ...] = (
     "cortex_complete",
     "cortex_try_complete",
     "cortex_count_tokens",
+    "cortex_ai_complete",
+    "cortex_ai_count_tokens",
     "cortex_backend_name",
     "cortex_finetune_create",
     "cortex_finetune_describe",
