@@ -5,7 +5,7 @@ process through dbt's programmatic runner (dbtRunner), with progress across the 
 
 The project is parsed once and the manifest is handed to every command, so no command pays
 dbt's start-up or parse again. Each stage prints its number, elapsed time, the nodes it ran, the
-rows its models wrote (as the adapter reports them) and the model calls it made (on DuckDB, from
+rows in the tables it built (one count query) and the model calls it made (on DuckDB, from
 the emulator's log `cortex_emulator.calls`). The exit code is dbt's: 0 when every step
 succeeded, else the failing step's (1 when nodes failed, 2 when dbt itself stopped), and no
 later step runs. The dbt CLI commands (`step.command`) stay the reference: this runs exactly
@@ -46,7 +46,7 @@ class StageReport:
         if self.statuses:
             parts.append(", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items())))
         if self.rows is not None:
-            parts.append(f"{self.rows:,} rows")
+            parts.append(f"{self.rows:,} rows in the tables built")
         if self.model_calls is not None:
             parts.append(f"{self.model_calls:,} model calls")
         return " | ".join(parts)
@@ -96,17 +96,40 @@ class Progress:
         self.out.flush()
 
 
-def node_statistics(result: Any) -> tuple[Counter[str], int | None]:
-    """Node statuses and the rows the adapter says the models wrote (None when it says none)."""
+#: What a stage's rows are counted in: the tables it built (views are not counted: counting one
+#: would run its query).
+COUNTED_MATERIALIZATIONS = {"table", "incremental", "seed"}
+
+
+def node_statistics(result: Any) -> tuple[Counter[str], list[str]]:
+    """Node statuses, and the tables the step built successfully."""
     statuses: Counter[str] = Counter()
-    rows: int | None = None
+    tables: list[str] = []
     for node_result in getattr(result.result, "results", None) or []:
         statuses[str(node_result.status)] += 1
-        affected = (getattr(node_result, "adapter_response", None) or {}).get("rows_affected")
-        resource_type = str(getattr(getattr(node_result, "node", None), "resource_type", ""))
-        if isinstance(affected, int) and affected >= 0 and resource_type in {"model", "seed"}:
-            rows = (rows or 0) + affected
-    return statuses, rows
+        node = getattr(node_result, "node", None)
+        if (
+            node is not None
+            and str(node_result.status) == "success"
+            and str(node.resource_type) in {"model", "seed"}
+            and node.config.materialized in COUNTED_MATERIALIZATIONS
+            and node.relation_name
+        ):
+            tables.append(node.relation_name)
+    return statuses, tables
+
+
+def rows_in(adapter_type: str, tables: list[str]) -> int | None:
+    """The rows the tables hold now (one count query), through dbt's own adapter."""
+    if not tables:
+        return None
+    from dbt.adapters.factory import get_adapter_by_type
+
+    adapter = get_adapter_by_type(adapter_type)
+    counts = " union all ".join(f"select count(*) as row_count from {table}" for table in tables)
+    with adapter.connection_named("main_job_progress"):
+        _, found = adapter.execute(f"select sum(row_count) from ({counts}) as counts", fetch=True)
+    return int(found.rows[0][0])
 
 
 def emulated_model_calls() -> int | None:
@@ -173,7 +196,8 @@ def run(
         progress.start(step)
         step_started = time.perf_counter()
         result = runner.invoke([*step.args, *common, *log_level])
-        statuses, rows = node_statistics(result)
+        statuses, tables = node_statistics(result)
+        rows = rows_in(manifest.metadata.adapter_type, tables)
         calls_after = emulated_model_calls()
         calls = None
         if calls_after is not None:
