@@ -227,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     dbt_vars = yaml.safe_load(args.vars) if args.vars.strip() else {}
     if not isinstance(dbt_vars, dict):
-        parser.error("--vars must be a YAML mapping, e.g. '{teacher_budget: 300}'")
+        parser.error("--vars must be a YAML mapping, e.g. '{teacher_ticket_budget: 300}'")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     code, _ = run(dbt_vars, args.target, args.tickets, args.verbose)
     return code
