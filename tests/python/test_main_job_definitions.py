@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from dbt_harness import PROJECT_DIR
 from dbt_jobs_as_code.loader.load import load_job_configuration
+from pydantic import ValidationError
 
 from main_job import MAIN_JOB, steps_for
 
@@ -69,7 +70,7 @@ def test_jobs_yml_is_valid_for_dbt_jobs_as_code() -> None:
 def test_the_offline_validation_rejects_a_broken_job(tmp_path: Path) -> None:
     broken = tmp_path / "jobs.yml"
     broken.write_text(JOBS_YML.read_text().replace("threads: 8", "threads: eight"))
-    with pytest.raises(Exception, match="threads"):
+    with pytest.raises(ValidationError, match="threads"):
         _jobs(broken)
 
 
