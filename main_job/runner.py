@@ -62,9 +62,10 @@ def exit_code(result: Any) -> int:
 class Progress:
     """Prints the stage lines; on a terminal, a live node counter inside the running stage."""
 
-    def __init__(self, total_steps: int, out: TextIO) -> None:
+    def __init__(self, total_steps: int, out: TextIO, show_macro_logs: bool = True) -> None:
         self.total_steps = total_steps
         self.out = out
+        self.show_macro_logs = show_macro_logs
         self.live = out.isatty()
         self.started = time.perf_counter()
         self.step_number = 0
@@ -81,6 +82,11 @@ class Progress:
         self.out.flush()
 
     def on_event(self, event: Any) -> None:
+        if self.show_macro_logs and event.info.name == "JinjaLogInfo":
+            clear = "\r" + " " * 40 + "\r" if self.live else ""
+            self.out.write(f"{clear}      {event.info.msg}\n")
+            self.out.flush()
+            return
         if not self.live:
             return
         data = event.data
@@ -173,7 +179,10 @@ def run(
         common += ["--target", target]
     if dbt_vars:
         common += ["--vars", json.dumps(dbt_vars)]
-    # dbt's own lines: warnings and errors only; the summary's print() always shows.
+
+    # dbt's own lines: warnings and errors only; the progress lines replace the rest, and the
+    # project's macros' log(..., info=true) lines (what was loaded, launched, how the fine-tune
+    # is doing) are printed by Progress. The summary's print() always shows.
     log_level = [] if verbose else ["--log-level", "warn"]
 
     started = time.perf_counter()
@@ -184,7 +193,7 @@ def run(
     manifest = parsed.result
     loading_tickets = manifest.metadata.adapter_type == "snowflake" or tickets is not None
     steps = steps_for(loading_tickets=loading_tickets)
-    progress = Progress(len(steps), out)
+    progress = Progress(len(steps), out, show_macro_logs=not verbose)
     out.write(
         f"Main job: {len(steps)} steps on the {manifest.metadata.adapter_type} target "
         f"(parsed in {time.perf_counter() - started:.1f} s)\n"
