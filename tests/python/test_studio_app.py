@@ -85,7 +85,7 @@ def test_generates_messages_for_the_tickets_of_the_chosen_category(
     built_project: DbtProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = open_app(built_project.database_path, monkeypatch)
-    generate(app, category="Lost phone", model="mistral-large")
+    generate(app, category="Lost phone", model=project_vars()["message_model"])
 
     assert not app.error and not app.warning
     [status] = app.status
