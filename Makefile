@@ -19,7 +19,7 @@ DBT_VARS := --vars '{tickets_csv: "$(abspath $(TICKETS))"}'
 RUN_ARGS := --tickets "$(abspath $(TICKETS))"
 endif
 
-.PHONY: setup deps snowflake-bundle run load build-training-data finetune score evaluate messages docs summary report studio test lint benchmark clean
+.PHONY: setup deps snowflake-bundle run check-models load build-training-data finetune score evaluate messages billed-usage docs summary report studio test lint benchmark clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -44,10 +44,16 @@ snowflake-bundle: setup deps
 
 # The main job: the dbt commands of main_job/steps.py, in order, in one Python process (dbt's
 # programmatic runner) with progress per stage; dbt's exit code on failure. The targets below
-# (load ... summary) run the same commands one `dbt` process each: the CLI reference.
+# (check-models ... summary) run the same commands one `dbt` process each: the CLI reference.
 run: setup deps
 	$(BIN)/python -m main_job $(RUN_ARGS)
 	@$(MAKE) --no-print-directory report
+
+# Preflight: before any Cortex call, the models the vars name must be usable (the catalog, seed
+# cortex_models, and on Snowflake SHOW CORTEX BASE MODELS). See docs/cortex-models.md.
+check-models:
+	$(DBT) seed --select cortex_models $(DBT_VARS)
+	$(DBT) run-operation check_cortex_models $(DBT_VARS)
 
 load:
 ifneq ($(strip $(TICKETS)),)
@@ -71,6 +77,12 @@ evaluate:
 
 messages:
 	$(DBT) build --selector generate_messages $(DBT_VARS)
+
+# What Snowflake billed (SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AISQL_USAGE_HISTORY, hours late) beside the
+# estimate; locally, or without ACCOUNT_USAGE access, the estimate alone.
+billed-usage:
+	$(DBT) run-operation load_billed_usage $(DBT_VARS)
+	$(DBT) build --selector report_billed_usage $(DBT_VARS)
 
 docs:
 	$(DBT) docs generate $(DBT_VARS)

@@ -41,6 +41,7 @@ from pathlib import Path
 from types import ModuleType
 
 import duckdb
+import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
@@ -51,6 +52,10 @@ from main_job import steps_for  # noqa: E402
 from main_job.runner import run as run_main_job  # noqa: E402
 
 DBT = Path(sys.executable).with_name("dbt")
+#: The model the throughput benchmark asks: the project's teacher (var teacher_model).
+BENCHMARK_MODEL: str = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"][
+    "teacher_model"
+]
 LATENCY_SECONDS = 0.05
 ERROR_SHARE = 0.10
 RATE_LIMIT_SHARE = 0.02
@@ -87,7 +92,7 @@ def throughput(calls: int, concurrency: int, server: FakeChatServer) -> Throughp
         {
             "backend": "openai",
             "base_url": server.base_url,
-            "model_map": {"mistral-large": "bench-model"},
+            "model_map": {BENCHMARK_MODEL: "bench-model"},
             "concurrency": concurrency,
             "max_retries": 2,
             "backoff_seconds": 0.05,
@@ -107,7 +112,7 @@ def throughput(calls: int, concurrency: int, server: FakeChatServer) -> Throughp
         started = time.perf_counter()
         conn.execute(
             "create table answers as "
-            "select prompt, cortex_try_complete('mistral-large', prompt) as answer from prompts"
+            f"select prompt, cortex_try_complete('{BENCHMARK_MODEL}', prompt) as answer from prompts"
         )
         seconds = time.perf_counter() - started
         answered = conn.execute("select count(answer) from answers").fetchone()[0]

@@ -49,6 +49,9 @@ class Step:
 
 
 MAIN_JOB: tuple[Step, ...] = (
+    # Preflight: the model catalog, then every model the vars name must be usable.
+    Step("seed_cortex_models", ("seed", "--select", "cortex_models")),
+    Step("check_cortex_models", ("run-operation", "check_cortex_models")),
     Step("load_tickets", ("run-operation", "load_support_tickets"), RunsWhen.LOADING_TICKETS),
     Step("prepare_training_data", ("build", "--selector", "prepare_training_data")),
     Step("launch_finetune", ("run-operation", "launch_finetune")),
@@ -56,6 +59,9 @@ MAIN_JOB: tuple[Step, ...] = (
     Step("score_with_finetuned_model", ("build", "--selector", "score_with_finetuned_model")),
     Step("evaluate_models", ("build", "--selector", "evaluate_models")),
     Step("generate_messages", ("build", "--selector", "generate_messages")),
+    # What Snowflake billed for the run's Cortex calls, beside the estimate (docs/cortex-models.md).
+    Step("load_billed_usage", ("run-operation", "load_billed_usage")),
+    Step("report_billed_usage", ("build", "--selector", "report_billed_usage")),
     Step("docs_generate", ("docs", "generate")),
     Step("print_run_summary", ("run-operation", "print_run_summary")),
 )

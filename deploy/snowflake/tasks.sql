@@ -10,18 +10,34 @@
 --
 -- (deploy/snowflake/deploy.sh runs it with the same values it deployed with.) The --vars of every
 -- ARGS fill the project object's profile (deploy/snowflake/profiles.yml: no env_var there).
--- Run the graph now: EXECUTE TASK support_ticket_llm__load_tickets; see docs/dbt-projects-on-snowflake.md.
+-- Run the graph now: EXECUTE TASK support_ticket_llm__seed_cortex_models; see docs/dbt-projects-on-snowflake.md.
 
 use role <% role %>;
 use schema <% database %>.<% schema %>;
 
--- Suspend the root first: a started graph's tasks cannot be replaced.
+-- Suspend the root first: a started graph's tasks cannot be replaced (the root was
+-- support_ticket_llm__load_tickets before the preflight steps; suspend it too if it exists).
+alter task if exists support_ticket_llm__seed_cortex_models suspend;
 alter task if exists support_ticket_llm__load_tickets suspend;
 
-create or replace task support_ticket_llm__load_tickets
+create or replace task support_ticket_llm__seed_cortex_models
     warehouse = <% warehouse %>
     schedule = 'USING CRON 0 6 * * * UTC'
     allow_overlapping_execution = false
+as
+    execute dbt project support_ticket_llm
+        args = 'seed --select cortex_models --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
+
+create or replace task support_ticket_llm__check_cortex_models
+    warehouse = <% warehouse %>
+    after support_ticket_llm__seed_cortex_models
+as
+    execute dbt project support_ticket_llm
+        args = 'run-operation check_cortex_models --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
+
+create or replace task support_ticket_llm__load_tickets
+    warehouse = <% warehouse %>
+    after support_ticket_llm__check_cortex_models
 as
     execute dbt project support_ticket_llm
         args = 'run-operation load_support_tickets --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
@@ -70,9 +86,23 @@ as
     execute dbt project support_ticket_llm
         args = 'build --selector generate_messages --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
 
-create or replace task support_ticket_llm__docs_generate
+create or replace task support_ticket_llm__load_billed_usage
     warehouse = <% warehouse %>
     after support_ticket_llm__generate_messages
+as
+    execute dbt project support_ticket_llm
+        args = 'run-operation load_billed_usage --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
+
+create or replace task support_ticket_llm__report_billed_usage
+    warehouse = <% warehouse %>
+    after support_ticket_llm__load_billed_usage
+as
+    execute dbt project support_ticket_llm
+        args = 'build --selector report_billed_usage --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
+
+create or replace task support_ticket_llm__docs_generate
+    warehouse = <% warehouse %>
+    after support_ticket_llm__report_billed_usage
 as
     execute dbt project support_ticket_llm
         args = 'docs generate --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
@@ -85,4 +115,4 @@ as
         args = 'run-operation print_run_summary --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
 
 -- Resume every task of the graph, the root last.
-select system$task_dependents_enable('support_ticket_llm__load_tickets');
+select system$task_dependents_enable('support_ticket_llm__seed_cortex_models');

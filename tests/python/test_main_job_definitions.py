@@ -19,6 +19,7 @@ from dbt_jobs_as_code.loader.load import load_job_configuration
 from pydantic import ValidationError
 
 from main_job import MAIN_JOB, steps_for
+from main_job.steps import RunsWhen
 
 JOBS_YML = PROJECT_DIR / "dbt_cloud" / "jobs.yml"
 JOBS_VARS = PROJECT_DIR / "dbt_cloud" / "vars.yml"
@@ -43,11 +44,15 @@ def _tasks() -> list[dict[str, str]]:
     return [match.groupdict() for match in TASK_PATTERN.finditer(TASKS_SQL.read_text())]
 
 
-def test_the_definition_names_each_step_once_and_starts_with_the_loader() -> None:
+def test_the_definition_names_each_step_once_and_loads_before_it_builds() -> None:
     names = [step.name for step in MAIN_JOB]
     assert len(names) == len(set(names))
-    assert MAIN_JOB[0].args == ("run-operation", "load_support_tickets")
-    assert [step.name for step in steps_for(loading_tickets=False)] == names[1:]
+    [loader] = [step for step in MAIN_JOB if step.runs_when is RunsWhen.LOADING_TICKETS]
+    assert loader.args == ("run-operation", "load_support_tickets")
+    assert names.index(loader.name) < names.index("prepare_training_data")
+    assert [step.name for step in steps_for(loading_tickets=False)] == [
+        name for name in names if name != loader.name
+    ]
 
 
 def test_jobs_yml_is_valid_for_dbt_jobs_as_code() -> None:
