@@ -70,7 +70,7 @@ def test_it_runs_every_step_in_order_and_says_so(finished) -> None:
 def test_the_model_calls_per_stage_are_the_emulators(finished) -> None:
     project, _, reports, _ = finished
     logged = project.scalar("select sum(rows) from cortex_emulator.calls")
-    assert sum(report.model_calls for report in reports) == logged
+    assert sum(report.model_calls or 0 for report in reports) == logged
     by_step = {report.step.name: report for report in reports}
     staged = project.scalar("select count(*) from main.stg_support__tickets")
     assert by_step["prepare_training_data"].model_calls == staged  # the teacher, once a ticket
@@ -85,7 +85,9 @@ def test_a_failing_step_stops_the_job_with_dbts_exit_code(tmp_path: Path) -> Non
     capped = {"cortex_max_rows_per_model": 1}  # the cost guard stops the teacher's model
     code, reports, output = _run(project, capped)
     assert code == 1
-    assert [report.step.name for report in reports] == ["prepare_training_data"]
+    *before, failed = reports
+    assert failed.step.name == "prepare_training_data" and failed.exit_code == 1
+    assert all(report.exit_code == 0 for report in before)  # the steps before it, and no more
     assert "FAILED (exit code 1)" in output
 
     # The dbt CLI, on a project of its own (this process still holds the first one's DuckDB file).
