@@ -56,6 +56,10 @@ MAIN_JOB: tuple[Step, ...] = (
     Step("prepare_training_data", ("build", "--selector", "prepare_training_data")),
     Step("launch_finetune", ("run-operation", "launch_finetune")),
     Step("describe_finetune", ("run-operation", "describe_finetune", "--args", "{wait: true}")),
+    # A new version when the drift test fired (var retrain_on_drift), judged, promoted or not.
+    Step("retrain_if_drifting", ("run-operation", "retrain_if_drifting")),
+    Step("evaluate_candidate", ("build", "--selector", "evaluate_candidate")),
+    Step("promote_candidate", ("run-operation", "evaluate_and_promote_candidate")),
     Step("score_with_finetuned_model", ("build", "--selector", "score_with_finetuned_model")),
     Step("evaluate_models", ("build", "--selector", "evaluate_models")),
     Step("generate_messages", ("build", "--selector", "generate_messages")),

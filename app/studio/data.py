@@ -19,7 +19,7 @@ IDENTIFIER_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,254}")
 CATEGORIES_TABLE = "valid_categories"
 TICKET_CATEGORIES_TABLE = "ticket_categories"
 TICKET_MESSAGES_TABLE = "ticket_messages"
-FINETUNE_JOBS_TABLE = "finetune_jobs"
+FINETUNED_MODEL_VERSIONS_TABLE = "finetuned_model_versions"
 PROMPTS_IN_FORCE_TABLE = "prompts_in_force"
 PROPOSALS_TABLE = "prompt_proposals"
 MESSAGE_PROMPT_NAME = "message"
@@ -29,7 +29,7 @@ HOW_TO_BUILD: dict[str, str] = {
     CATEGORIES_TABLE: "dbt build --selector prepare_training_data",
     TICKET_CATEGORIES_TABLE: "dbt build --selector score_with_finetuned_model",
     TICKET_MESSAGES_TABLE: "dbt build --selector generate_messages",
-    FINETUNE_JOBS_TABLE: "dbt run-operation launch_finetune",
+    FINETUNED_MODEL_VERSIONS_TABLE: "dbt build --selector score_with_finetuned_model",
     PROMPTS_IN_FORCE_TABLE: "dbt build --selector generate_messages",
     PROPOSALS_TABLE: "dbt run-operation show_prompt_proposals",
 }
@@ -103,13 +103,9 @@ def categories_query(table: Callable[[str], str]) -> str:
 
 
 def finetuned_model_query(table: Callable[[str], str]) -> str:
-    """The latest successful fine-tuning job's model."""
-    return (
-        f"select model_name from {table(FINETUNE_JOBS_TABLE)} "
-        "where status = 'SUCCESS' "
-        "order by finished_at desc nulls last, launched_at desc nulls last "
-        "limit 1"
-    )
+    """The fine-tuned model in use (the promoted one), as the dbt project decides it (mart
+    finetuned_model_versions, macro promoted_finetuned_model): one answer for app and models."""
+    return f"select model_name from {table(FINETUNED_MODEL_VERSIONS_TABLE)} where is_in_use limit 1"
 
 
 def prompt_in_force_query(table: Callable[[str], str]) -> str:

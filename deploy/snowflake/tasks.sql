@@ -20,6 +20,7 @@ use schema <% database %>.<% schema %>;
 alter task if exists support_ticket_llm__seed_cortex_models suspend;
 alter task if exists support_ticket_llm__load_tickets suspend;
 
+
 create or replace task support_ticket_llm__seed_cortex_models
     warehouse = <% warehouse %>
     schedule = 'USING CRON 0 6 * * * UTC'
@@ -65,9 +66,30 @@ as
     execute dbt project support_ticket_llm
         args = 'run-operation describe_finetune --args ''{wait: true}'' --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
 
-create or replace task support_ticket_llm__score_with_finetuned_model
+create or replace task support_ticket_llm__retrain_if_drifting
     warehouse = <% warehouse %>
     after support_ticket_llm__describe_finetune
+as
+    execute dbt project support_ticket_llm
+        args = 'run-operation retrain_if_drifting --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
+
+create or replace task support_ticket_llm__evaluate_candidate
+    warehouse = <% warehouse %>
+    after support_ticket_llm__retrain_if_drifting
+as
+    execute dbt project support_ticket_llm
+        args = 'build --selector evaluate_candidate --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
+
+create or replace task support_ticket_llm__promote_candidate
+    warehouse = <% warehouse %>
+    after support_ticket_llm__evaluate_candidate
+as
+    execute dbt project support_ticket_llm
+        args = 'run-operation evaluate_and_promote_candidate --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
+
+create or replace task support_ticket_llm__score_with_finetuned_model
+    warehouse = <% warehouse %>
+    after support_ticket_llm__promote_candidate
 as
     execute dbt project support_ticket_llm
         args = 'build --selector score_with_finetuned_model --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';

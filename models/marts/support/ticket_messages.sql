@@ -45,6 +45,7 @@ final as (
         tickets.customer_email,
         tickets.contact_preference,
         case when tickets.contact_preference = 'Text Message' then 'text message' else 'email' end as channel,
+        categories.categorization_status,
         categories.category,
         current_messages.message,
         cast({{ word_count('current_messages.message') }} as bigint) as word_count,
