@@ -43,14 +43,14 @@ model_costs as (
 
 ),
 
+-- As finetune_payoff: no published training rate, so the base model's input rate (assumed).
 training_prices as (
 
     select
-        model,
-        credits_per_million_tokens
+        model_name as model,
+        input_credits_per_million_tokens as credits_per_million_tokens
 
-    from {{ ref('cortex_credit_prices') }}
-    where usage = 'training'
+    from {{ ref('cortex_models') }}
 
 ),
 
