@@ -27,7 +27,7 @@ SOURCE_TO_MARTS = [
     "int_tickets__prompted_for_categorization",
     "int_teacher_labels__requested",
     "int_teacher_labels__normalized",
-    "finetuning.finetune_jobs",
+    "finetuning.model_promotions",
     "int_finetuned_categories__requested",
     "int_finetuned_categories__normalized",
     "ticket_categories",

@@ -43,8 +43,7 @@ model_costs as (
 
 ),
 
--- No published per-token training rate: the base model's input rate, as finetune_payoff assumes
--- (the model catalog, seed cortex_models).
+-- As finetune_payoff: no published training rate, so the base model's input rate (assumed).
 training_prices as (
 
     select
