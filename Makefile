@@ -21,8 +21,10 @@ DBT_VAR_ENTRIES := $(strip $(if $(strip $(TICKETS)),tickets_csv: "$(abspath $(TI
 ifneq ($(DBT_VAR_ENTRIES),)
 DBT_VARS := --vars '{$(DBT_VAR_ENTRIES)}'
 endif
+# make run's runner takes the ticket file and the other vars apart (it resolves the path itself).
+RUN_ARGS := $(if $(strip $(TICKETS)),--tickets "$(abspath $(TICKETS))") $(if $(strip $(VARS)),--vars '{$(VARS)}')
 
-.PHONY: setup deps run check-models load build-training-data finetune retrain retrain-if-drifting evaluate-candidate promote score evaluate messages billed-usage docs summary report studio test lint benchmark simulation clean
+.PHONY: setup deps snowflake-bundle run check-models load build-training-data finetune retrain retrain-if-drifting evaluate-candidate promote score evaluate messages billed-usage docs summary report studio test lint benchmark simulation clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -37,11 +39,20 @@ profiles.yml: profiles.example.yml
 	@test -f $@ || { cp $< $@; echo "Created profiles.yml from profiles.example.yml (git-ignored; edit it freely)."; }
 
 # dbt packages (packages.yml): `dbt deps` from the dbt Hub, or the project's offline stand-ins
-# when the hub cannot be reached. Prints one line saying which (see the README).
+# when the hub cannot be reached. Prints one line saying which (docs/design.md).
 deps: setup
 	@$(BIN)/python offline_packages/dbt_deps.py --dbt $(DBT)
 
-run: setup deps check-models load build-training-data finetune retrain-if-drifting evaluate-candidate promote score evaluate messages billed-usage docs summary report
+# The folder deploy/snowflake/deploy.sh uploads as a dbt project object (dbt Projects on Snowflake).
+snowflake-bundle: setup deps
+	$(BIN)/python deploy/snowflake/bundle.py
+
+# The main job: the dbt commands of main_job/steps.py, in order, in one Python process (dbt's
+# programmatic runner) with progress per stage; dbt's exit code on failure. The targets below
+# (check-models ... summary) run the same commands one `dbt` process each: the CLI reference.
+run: setup deps
+	$(BIN)/python -m main_job $(RUN_ARGS)
+	@$(MAKE) --no-print-directory report
 
 # Preflight: before any Cortex call, the models the vars name must be usable (the catalog, seed
 # cortex_models, and on Snowflake SHOW CORTEX BASE MODELS). See docs/cortex-models.md.
@@ -104,7 +115,7 @@ summary:
 	@$(DBT) --quiet run-operation print_run_summary $(DBT_VARS)
 
 # Accuracy vs cost and the confusion matrices, from the evaluation marts in the DuckDB file
-# (reports/ is git-ignored; the README's copies live in docs/images/).
+# (reports/ is git-ignored; the README's copy lives in docs/images/).
 report:
 ifeq ($(TARGET),snowflake)
 	@echo "report: reads the local DuckDB file; skipped for TARGET=snowflake (query the evaluation marts there)."

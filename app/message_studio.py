@@ -1,10 +1,10 @@
 """Message studio: the quickstart's Streamlit app, on the local database or on Snowflake.
 
 Write a message prompt, try it on the tickets the fine-tuned model put in one category, with
-any of the offered models, then save it as the prompt the dbt build uses.
+any of the offered models, then propose it as the prompt the dbt build uses.
 
     make studio          # local: the DuckDB file of `make run`, Cortex emulated
-    Streamlit in Snowflake: see README, "Message studio"
+    Streamlit in Snowflake: see docs/studio.md
 
 Nothing typed here reaches the SQL as SQL: prompt, category, model and count are bound
 parameters, and model names are checked against the offered list.
@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 from studio.config import load_project_config, model_choices
-from studio.data import MessageBackend, StudioError
+from studio.data import PROMOTE_COMMAND, MessageBackend, StudioError
 from studio.generation import (
     DEFAULT_TICKET_COUNT,
     MAX_TICKET_COUNT,
@@ -114,19 +114,20 @@ def show_last_results() -> None:
         show_messages(messages)
 
 
-def save(backend: MessageBackend, prompt: str) -> None:
+def propose(backend: MessageBackend, prompt: str) -> None:
     try:
         text = validate_prompt_to_save(prompt)
-        backend.save_prompt(text)
+        proposal_id = backend.propose_prompt(text)
     except InvalidRequest as error:
         st.warning(str(error))
     except StudioError as error:
         st.error(str(error))
     else:
         st.success(
-            "Saved as the project's message prompt (table saved_message_prompts). The next "
-            "`make messages` (`dbt build --selector generate_messages`) writes every ticket's "
-            "message with it."
+            f"Proposed as the project's message prompt: proposal `{proposal_id}` (table "
+            "prompt_proposals). Nothing changes until someone promotes it: "
+            f"`{PROMOTE_COMMAND.format(proposal_id=proposal_id)}`; then the next "
+            "`dbt build --selector generate_messages` writes every ticket's message with it."
         )
 
 
@@ -135,7 +136,7 @@ def main() -> None:
     st.title("✉️ Message studio")
     st.caption(
         "Try a message prompt on the tickets the fine-tuned model put in one category, then "
-        "save it as the prompt the dbt build uses."
+        "propose it as the prompt the dbt build uses."
     )
     config = load_project_config()
     backend = open_backend()
@@ -144,7 +145,7 @@ def main() -> None:
     try:
         categories = backend.categories()
         finetuned_model = backend.finetuned_model()
-        saved_prompt = backend.saved_prompt()
+        prompt_in_force = backend.prompt_in_force()
     except StudioError as error:
         st.error(str(error))
         st.stop()
@@ -155,10 +156,10 @@ def main() -> None:
         st.stop()
 
     if "prompt" not in st.session_state:
-        st.session_state["prompt"] = saved_prompt or config.message_prompt
+        st.session_state["prompt"] = prompt_in_force or config.message_prompt
     origin = (
-        "the prompt last saved from this studio"
-        if saved_prompt
+        "the message prompt in force (prompts_in_force)"
+        if prompt_in_force
         else f"var `message_prompt` of {escape_markdown(config.source)}"
     )
     prompt = st.text_area("Prompt", key="prompt", height=140)
@@ -193,10 +194,10 @@ def main() -> None:
 
     generate_column, save_column = st.columns([1, 3])
     generate_clicked = generate_column.button("Generate messages", type="primary", key="generate")
-    save_clicked = save_column.button("Save as the project's message prompt", key="save")
+    propose_clicked = save_column.button("Propose as the project's message prompt", key="propose")
 
-    if save_clicked:
-        save(backend, prompt)
+    if propose_clicked:
+        propose(backend, prompt)
     if generate_clicked:
         try:
             request = validate_request(

@@ -51,7 +51,7 @@ class ProjectConfig:
 
 def project_file_candidates() -> list[Path]:
     """Where dbt_project.yml may be: the project root (the app's parent), or beside the app
-    (the layout of a Streamlit in Snowflake stage, see the README)."""
+    (the layout of a Streamlit in Snowflake stage, see docs/studio.md)."""
     return [PROJECT_DIR / "dbt_project.yml", APP_DIR / "dbt_project.yml"]
 
 

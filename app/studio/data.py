@@ -8,6 +8,7 @@ a validated schema) are formatted in.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from typing import Protocol
 
@@ -19,15 +20,22 @@ CATEGORIES_TABLE = "valid_categories"
 TICKET_CATEGORIES_TABLE = "ticket_categories"
 TICKET_MESSAGES_TABLE = "ticket_messages"
 FINETUNED_MODEL_VERSIONS_TABLE = "finetuned_model_versions"
-SAVED_PROMPTS_TABLE = "saved_message_prompts"
+PROMPTS_IN_FORCE_TABLE = "prompts_in_force"
+PROPOSALS_TABLE = "prompt_proposals"
+MESSAGE_PROMPT_NAME = "message"
 
-#: What builds each table the page reads (the steps of README "How it works").
+#: What builds each table the page reads (the steps of main_job/steps.py).
 HOW_TO_BUILD: dict[str, str] = {
     CATEGORIES_TABLE: "dbt build --selector prepare_training_data",
     TICKET_CATEGORIES_TABLE: "dbt build --selector score_with_finetuned_model",
     TICKET_MESSAGES_TABLE: "dbt build --selector generate_messages",
     FINETUNED_MODEL_VERSIONS_TABLE: "dbt build --selector score_with_finetuned_model",
+    PROMPTS_IN_FORCE_TABLE: "dbt build --selector generate_messages",
+    PROPOSALS_TABLE: "dbt run-operation show_prompt_proposals",
 }
+
+#: How a proposal goes live (macros/prompts/prompt_promotion.sql).
+PROMOTE_COMMAND = "dbt run-operation promote_prompt --args '{{proposal_id: {proposal_id}}}'"
 
 #: The text the project appends to the prompt (macro message_prompt in
 #: macros/prompts/prompts.sql): keep the two identical.
@@ -69,11 +77,11 @@ class MessageBackend(Protocol):
 
     def finetuned_model(self) -> str | None: ...
 
-    def saved_prompt(self) -> str | None: ...
+    def prompt_in_force(self) -> str | None: ...
 
     def generate(self, request: GenerationRequest) -> list[GeneratedMessage]: ...
 
-    def save_prompt(self, prompt: str) -> None: ...
+    def propose_prompt(self, prompt: str) -> str: ...
 
 
 def validate_identifier(name: str) -> str:
@@ -100,14 +108,17 @@ def finetuned_model_query(table: Callable[[str], str]) -> str:
     return f"select model_name from {table(FINETUNED_MODEL_VERSIONS_TABLE)} where is_in_use limit 1"
 
 
-def saved_prompt_query(table: Callable[[str], str]) -> str:
-    """The latest saved prompt (the same rule as macro resolve_message_prompt)."""
+def prompt_in_force_query(table: Callable[[str], str]) -> str:
+    """The message prompt the build uses (mart prompts_in_force, from model
+    int_prompts__promoted: the latest promoted proposal, else var message_prompt)."""
     return (
-        f"select prompt from {table(SAVED_PROMPTS_TABLE)} "
-        "where prompt is not null and trim(prompt) != '' "
-        "order by saved_at desc "
-        "limit 1"
+        f"select prompt from {table(PROMPTS_IN_FORCE_TABLE)} "
+        f"where prompt_name = '{MESSAGE_PROMPT_NAME}'"
     )
+
+
+def new_proposal_id() -> str:
+    return uuid.uuid4().hex[:12]
 
 
 def generation_query(table: Callable[[str], str], complete_call: str) -> str:

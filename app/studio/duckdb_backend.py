@@ -21,7 +21,9 @@ from .config import PROJECT_DIR
 from .data import (
     CATEGORIES_TABLE,
     FINETUNED_MODEL_VERSIONS_TABLE,
-    SAVED_PROMPTS_TABLE,
+    MESSAGE_PROMPT_NAME,
+    PROMPTS_IN_FORCE_TABLE,
+    PROPOSALS_TABLE,
     TICKET_CATEGORIES_TABLE,
     TICKET_MESSAGES_TABLE,
     DatabaseLocked,
@@ -33,7 +35,8 @@ from .data import (
     generation_parameters,
     generation_query,
     missing_tables_message,
-    saved_prompt_query,
+    new_proposal_id,
+    prompt_in_force_query,
     to_messages,
     validate_identifier,
 )
@@ -138,11 +141,11 @@ class DuckDbBackend:
             row = connection.execute(finetuned_model_query(self._table)).fetchone()
         return row[0] if row else None
 
-    def saved_prompt(self) -> str | None:
+    def prompt_in_force(self) -> str | None:
         with self._connect() as connection:
-            if SAVED_PROMPTS_TABLE not in self._existing_tables(connection):
+            if PROMPTS_IN_FORCE_TABLE not in self._existing_tables(connection):
                 return None
-            row = connection.execute(saved_prompt_query(self._table)).fetchone()
+            row = connection.execute(prompt_in_force_query(self._table)).fetchone()
         return row[0] if row else None
 
     def generate(self, request: GenerationRequest) -> list[GeneratedMessage]:
@@ -158,19 +161,20 @@ class DuckDbBackend:
                 ) from error
         return to_messages(rows)
 
-    def save_prompt(self, prompt: str) -> None:
-        """Append ``prompt`` to saved_message_prompts (created if missing); saved_at is UTC."""
-        saved_at = datetime.now(UTC).replace(tzinfo=None)
+    def propose_prompt(self, prompt: str) -> str:
+        """Append ``prompt`` to prompt_proposals (which every dbt run creates) as a proposal for
+        the message prompt; proposed_at is UTC. Returns the proposal's id."""
+        proposal_id = new_proposal_id()
+        proposed_at = datetime.now(UTC).replace(tzinfo=None)
         with self._connect(read_only=False) as connection:
+            self._require_tables(connection, PROPOSALS_TABLE)
             connection.execute(
-                f"create table if not exists {self._table(SAVED_PROMPTS_TABLE)} "
-                "(prompt varchar, saved_at timestamp, saved_by varchar)"
+                f"insert into {self._table(PROPOSALS_TABLE)} "
+                "(proposal_id, prompt_name, prompt, proposed_by, proposed_at) "
+                "values (?, ?, ?, ?, ?)",
+                [proposal_id, MESSAGE_PROMPT_NAME, prompt, _local_user(), proposed_at],
             )
-            connection.execute(
-                f"insert into {self._table(SAVED_PROMPTS_TABLE)} (prompt, saved_at, saved_by) "
-                "values (?, ?, ?)",
-                [prompt, saved_at, _local_user()],
-            )
+        return proposal_id
 
 
 def _local_user() -> str:

@@ -91,8 +91,8 @@ def validate_request(
 
 
 def validate_prompt_to_save(prompt: str | None) -> str:
-    """The prompt to save as the project's message prompt: not blank, whitespace trimmed."""
+    """The prompt to propose as the project's message prompt: not blank, whitespace trimmed."""
     text = (prompt or "").strip()
     if not text:
-        raise InvalidRequest("The prompt is empty: there is nothing to save.")
+        raise InvalidRequest("The prompt is empty: there is nothing to propose.")
     return text

@@ -1,7 +1,7 @@
 """The Snowflake backend: a Snowpark session (Streamlit in Snowflake's active session).
 
 The tables are read in the session's current database and schema: create the Streamlit object
-in the schema the dbt target writes (see the README, "Message studio"). Every value is bound
+in the schema the dbt target writes (see docs/studio.md). Every value is bound
 with ``session.sql(query, params=[...])`` (qmark binding); the model answers through
 ``AI_COMPLETE`` (a failed row answers NULL). Snowpark itself is never imported here: the page passes in the
 session it got from ``snowflake.snowpark.context.get_active_session()``.
@@ -15,7 +15,9 @@ from typing import Any, Protocol
 from .data import (
     CATEGORIES_TABLE,
     FINETUNED_MODEL_VERSIONS_TABLE,
-    SAVED_PROMPTS_TABLE,
+    MESSAGE_PROMPT_NAME,
+    PROMPTS_IN_FORCE_TABLE,
+    PROPOSALS_TABLE,
     TICKET_CATEGORIES_TABLE,
     TICKET_MESSAGES_TABLE,
     GenerationFailed,
@@ -25,7 +27,8 @@ from .data import (
     generation_parameters,
     generation_query,
     missing_tables_message,
-    saved_prompt_query,
+    new_proposal_id,
+    prompt_in_force_query,
     to_messages,
     validate_identifier,
 )
@@ -90,10 +93,10 @@ class SnowparkBackend:
         rows = self._rows(finetuned_model_query(self._table))
         return rows[0][0] if rows else None
 
-    def saved_prompt(self) -> str | None:
-        if not self._existing_tables(SAVED_PROMPTS_TABLE):
+    def prompt_in_force(self) -> str | None:
+        if not self._existing_tables(PROMPTS_IN_FORCE_TABLE):
             return None
-        rows = self._rows(saved_prompt_query(self._table))
+        rows = self._rows(prompt_in_force_query(self._table))
         return rows[0][0] if rows else None
 
     def generate(self, request: GenerationRequest) -> list[GeneratedMessage]:
@@ -111,14 +114,15 @@ class SnowparkBackend:
             ) from error
         return to_messages(rows)
 
-    def save_prompt(self, prompt: str) -> None:
-        """Append ``prompt`` to saved_message_prompts (created if missing); saved_at is UTC."""
-        table = self._table(SAVED_PROMPTS_TABLE)
+    def propose_prompt(self, prompt: str) -> str:
+        """Append ``prompt`` to prompt_proposals (which every dbt run creates) as a proposal for
+        the message prompt, by CURRENT_USER() at SYSDATE() (UTC). Returns the proposal's id."""
+        self._require_tables(PROPOSALS_TABLE)
+        proposal_id = new_proposal_id()
         self._rows(
-            f"create table if not exists {table} "
-            "(prompt varchar, saved_at timestamp_ntz, saved_by varchar)"
+            f"insert into {self._table(PROPOSALS_TABLE)} "
+            "(proposal_id, prompt_name, prompt, proposed_by, proposed_at) "
+            "select ?, ?, ?, current_user(), sysdate()",
+            [proposal_id, MESSAGE_PROMPT_NAME, prompt],
         )
-        self._rows(
-            f"insert into {table} (prompt, saved_at, saved_by) select ?, sysdate(), current_user()",
-            [prompt],
-        )
+        return proposal_id

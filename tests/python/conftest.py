@@ -47,8 +47,7 @@ def dbt_packages() -> str:
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     """The main job, run once on the synthetic seed, shared by the read-only tests."""
     project = DbtProject.create(tmp_path_factory.mktemp("main_job"))
-    project.run_main_job()
-    project.invoke("docs", "generate")
+    project.run_main_job()  # docs generate included
     return project
 
 

@@ -17,24 +17,13 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt_common.events.base_types import EventMsg
 
 import cortex_emulator
+from main_job import steps_for
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
-# The main job's steps, as the Makefile and a dbt Cloud job run them.
-MAIN_JOB: tuple[tuple[str, ...], ...] = (
-    ("seed", "--select", "cortex_models"),
-    ("run-operation", "check_cortex_models"),
-    ("build", "--selector", "prepare_training_data"),
-    ("run-operation", "launch_finetune"),
-    ("run-operation", "describe_finetune", "--args", "{wait: true}"),
-    ("run-operation", "retrain_if_drifting"),
-    ("build", "--selector", "evaluate_candidate"),
-    ("run-operation", "evaluate_and_promote_candidate"),
-    ("build", "--selector", "score_with_finetuned_model"),
-    ("build", "--selector", "evaluate_models"),
-    ("build", "--selector", "generate_messages"),
-    ("run-operation", "load_billed_usage"),
-    ("build", "--selector", "report_billed_usage"),
+# The main job's steps on the synthetic seed (main_job/steps.py, what `make run` runs).
+MAIN_JOB: tuple[tuple[str, ...], ...] = tuple(
+    step.args for step in steps_for(loading_tickets=False)
 )
 
 

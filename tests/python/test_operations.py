@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from catalog_models import CATALOG_ROWS, usable_models
 from dbt_harness import DbtProject
 from project_vars import PROJECT_VARS
 
@@ -206,3 +207,36 @@ def test_a_bad_train_share_is_a_clear_error(fresh_project: DbtProject, bad_value
         expect_success=False,
     )
     assert "train_share_percent" in result.error_text
+
+
+def test_the_preflight_checks_the_vars_against_the_catalog_locally(
+    fresh_project: DbtProject,
+) -> None:
+    """On the local target the catalog decides: a retired teacher and a base model FINETUNE does
+    not accept are refused before anything runs, each with the usable models of its role."""
+    retired = next(
+        row for row in CATALOG_ROWS if row["lifecycle"] == "retired" and "teacher" in row["roles"]
+    )
+    not_a_base = next(
+        name
+        for name in usable_models(role="teacher")
+        if name not in usable_models(role="finetune_base")
+    )
+    fresh_project.invoke("seed", "--select", "cortex_models")
+    fresh_project.invoke("run-operation", "check_cortex_models")  # the defaults are usable
+    refused = fresh_project.invoke(
+        "run-operation",
+        "check_cortex_models",
+        vars={"teacher_model": retired["model_name"], "finetune_base_model": not_a_base},
+        expect_success=False,
+    )
+    assert f"teacher_model = {retired['model_name']}: retired" in refused.error_text
+    assert f"finetune_base_model = {not_a_base}: FINETUNE does not accept it as a base model" in (
+        refused.error_text
+    )
+    bases = ", ".join(sorted(usable_models(role="finetune_base")))
+    assert f"Usable finetune_base models in the catalog: {bases}." in refused.error_text
+    assert (
+        fresh_project.scalar("select count(*) from duckdb_tables() where table_name like 'int_%'")
+        == 0
+    )  # nothing was built

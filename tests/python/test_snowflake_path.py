@@ -29,7 +29,6 @@ import pytest
 import sqlglot
 import yaml
 from catalog_models import CATALOG_ROWS
-from dbt_harness import MAIN_JOB
 from snowflake_emulation import (
     PROJECT_DIR,
     BaseModel,
@@ -51,6 +50,8 @@ from snowflake_emulation.features import (
 )
 from sqlfluff.core import FluffConfig, Linter
 from sqlglot import exp
+
+from main_job import steps_for
 
 PROJECT_VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 QUICKSTART_BUCKET: str = PROJECT_VARS["tickets_stage_url"]
@@ -75,7 +76,9 @@ CORTEX_MODELS = {
     "int_finetuned_categories__requested": None,  # the fine-tuned model, resolved at run time
     "int_messages__requested": PROJECT_VARS["message_model"],
 }
-BUILD_STEPS = [step[2] for step in MAIN_JOB if step[0] == "build"]
+# The production job, exactly as `make run TARGET=snowflake` runs it (main_job/steps.py).
+SNOWFLAKE_JOB = steps_for(loading_tickets=True)
+BUILD_STEPS = [step.name for step in SNOWFLAKE_JOB if step.args[0] == "build"]
 LEGACY_VARS = {"cortex_function_names": "legacy"}
 VERSION_2_VARS = {"finetuned_model_version": "v2"}
 SAMPLE_REQUEST = "'Somebody stole my phone on the train yesterday, please block it.'"
@@ -139,11 +142,6 @@ class SnowflakeRun:
         return self.project.workdir / "target_legacy_functions"
 
 
-def _step_name(step: tuple[str, ...]) -> str:
-    """A main-job step's name: the selector a build runs, the operation, or the seeded file."""
-    return {"build": step[-1], "run-operation": step[1], "seed": f"seed {step[-1]}"}[step[0]]
-
-
 @pytest.fixture(scope="session")
 def snowflake_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SnowflakeRun]:
     workdir = tmp_path_factory.mktemp("snowflake_target")
@@ -153,16 +151,12 @@ def snowflake_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snowflak
     account = EmulatedSnowflake(external_locations={QUICKSTART_BUCKET: bucket})
     run = SnowflakeRun(SnowflakeProject.create(workdir / "project", account))
     try:
-        # The production job, as `make run TARGET=snowflake` runs it: the preflight first (the
-        # catalog seed and check_cortex_models), the billed usage last.
-        run.run("load", "run-operation", "load_support_tickets")
-        for step in MAIN_JOB:
-            if step[1] == "load_billed_usage":
+        # The preflight first (the catalog seed and check_cortex_models), the billed usage late.
+        for step in SNOWFLAKE_JOB:
+            if step.name == "load_billed_usage":
                 # Hours later, the usage history has the run's rows.
                 account.publish_usage_history(PROJECT_VARS["finetune_base_model"])
-            run.run(_step_name(step), *step)
-        run.run("docs", "docs", "generate")
-        run.run("summary", "run-operation", "print_run_summary")
+            run.run(step.name, *step.args)
         run.run("show jobs", "run-operation", "show_finetune_jobs")
         # A second model (version v2), launched with options and cancelled while it trains.
         for step, operation, args in (
@@ -257,7 +251,7 @@ def _seed_rows() -> list[dict[str, str]]:
 
 
 def test_loader_copies_the_quickstart_file_through_its_stage(snowflake_run: SnowflakeRun) -> None:
-    bodies = [statement.body.lower() for statement in snowflake_run.statements("load")]
+    bodies = [statement.body.lower() for statement in snowflake_run.statements("load_tickets")]
     kinds = [
         next(
             (

@@ -256,38 +256,37 @@ def test_a_locked_database_is_reported(
         holder.communicate(timeout=30)
 
 
-def test_saving_writes_the_prompt_and_becomes_the_default(
+def test_proposing_records_the_prompt_and_changes_no_default(
     built_project: DbtProject, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     database = copy_database(built_project, tmp_path)
     app = open_app(database, monkeypatch)
     prompt = "  Write an e-mail (max 60 words) or a text (under 20 words) about 'Saver'.  "
     app.text_area(key="prompt").input(prompt)
-    app.button(key="save").click().run()
+    app.button(key="propose").click().run()
 
     [success] = app.success
-    assert "generate_messages" in success.value
+    assert "promote_prompt" in success.value
     rows = DbtProject(tmp_path).query(
-        "select prompt, saved_at, saved_by from main.saved_message_prompts"
+        "select proposal_id, prompt_name, prompt, proposed_at, proposed_by "
+        "from main.prompt_proposals"
     )
-    assert len(rows) == 1 and rows[0][0] == prompt.strip()
-    assert rows[0][1] is not None and rows[0][2]
+    assert len(rows) == 1 and rows[0][1:3] == ("message", prompt.strip())
+    assert rows[0][0] in success.value and rows[0][3] is not None and rows[0][4]
 
+    # A proposal is not the prompt in force: the studio still opens on the build's prompt.
     reopened = open_app(database, monkeypatch)
-    assert reopened.text_area(key="prompt").value == prompt.strip()
+    assert reopened.text_area(key="prompt").value == project_vars()["message_prompt"]
 
 
-def test_saving_an_empty_prompt_is_refused(
+def test_proposing_an_empty_prompt_is_refused(
     built_project: DbtProject, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     database = copy_database(built_project, tmp_path)
     app = open_app(database, monkeypatch)
     app.text_area(key="prompt").input("")
-    app.button(key="save").click().run()
+    app.button(key="propose").click().run()
 
     [warning] = app.warning
-    assert "nothing to save" in warning.value
-    tables = DbtProject(tmp_path).query(
-        "select table_name from information_schema.tables where table_name = 'saved_message_prompts'"
-    )
-    assert tables == []
+    assert "nothing to propose" in warning.value
+    assert DbtProject(tmp_path).query("select count(*) from main.prompt_proposals") == [(0,)]

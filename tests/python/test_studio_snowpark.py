@@ -109,49 +109,54 @@ def test_missing_tables_say_what_to_run() -> None:
     assert all("complete" not in statement for statement, _ in session.statements)
 
 
-def test_saving_creates_the_table_and_binds_the_prompt() -> None:
-    session = FakeSession()
+def test_proposing_binds_the_prompt_and_records_who_and_when() -> None:
+    session = FakeSession(tables=TABLES | {"prompt_proposals"})
 
-    SnowparkBackend(session).save_prompt(HOSTILE)
+    proposal_id = SnowparkBackend(session).propose_prompt(HOSTILE)
 
-    (create, create_params), (insert, insert_params) = session.statements
-    assert create == (
-        "create table if not exists saved_message_prompts "
-        "(prompt varchar, saved_at timestamp_ntz, saved_by varchar)"
-    )
-    assert create_params is None
+    (_, checked), (insert, insert_params) = session.statements
+    assert checked == ["prompt_proposals"]
     assert insert == (
-        "insert into saved_message_prompts (prompt, saved_at, saved_by) "
-        "select ?, sysdate(), current_user()"
+        "insert into prompt_proposals "
+        "(proposal_id, prompt_name, prompt, proposed_by, proposed_at) "
+        "select ?, ?, ?, current_user(), sysdate()"
     )
-    assert insert_params == [HOSTILE]
+    assert insert_params == [proposal_id, "message", HOSTILE]
+    assert re.fullmatch(r"[0-9a-f]{12}", proposal_id)
 
 
-def test_reads_categories_finetuned_model_and_saved_prompt() -> None:
+def test_proposing_before_any_dbt_run_says_what_to_run() -> None:
+    session = FakeSession(tables=TABLES)
+    with pytest.raises(TableMissing, match="prompt_proposals"):
+        SnowparkBackend(session).propose_prompt("Hi")
+    assert not any("insert" in statement for statement, _ in session.statements)
+
+
+def test_reads_categories_finetuned_model_and_prompt_in_force() -> None:
     session = FakeSession(
-        tables=TABLES | {"saved_message_prompts"},
+        tables=TABLES | {"prompts_in_force"},
         answers={
             "from valid_categories": [("Lost phone",), ("Roaming fees",)],
             "from finetuned_model_versions": [("DB.SCHEMA.SUPPORT_TICKETS_FINETUNED_MISTRAL_7B",)],
-            "from saved_message_prompts": [("Saved prompt",)],
+            "from prompts_in_force": [("Promoted prompt",)],
         },
     )
     backend = SnowparkBackend(session)
 
     assert backend.categories() == ["Lost phone", "Roaming fees"]
     assert backend.finetuned_model() == "DB.SCHEMA.SUPPORT_TICKETS_FINETUNED_MISTRAL_7B"
-    assert backend.saved_prompt() == "Saved prompt"
+    assert backend.prompt_in_force() == "Promoted prompt"
     versions_query = next(
         query for query, _ in session.statements if "from finetuned_model_versions" in query
     )
     assert "where is_in_use" in versions_query
 
 
-def test_without_the_optional_tables_there_is_no_saved_prompt_nor_finetuned_model() -> None:
+def test_without_the_optional_tables_there_is_no_prompt_in_force_nor_finetuned_model() -> None:
     session = FakeSession(tables={"valid_categories"})
     backend = SnowparkBackend(session)
 
-    assert backend.saved_prompt() is None
+    assert backend.prompt_in_force() is None
     assert backend.finetuned_model() is None
     assert all("information_schema" in query for query, _ in session.statements)
 

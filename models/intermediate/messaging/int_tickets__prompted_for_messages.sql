@@ -1,6 +1,4 @@
 {{ config(materialized='view') }}
--- The message prompt may come from the message studio (macro resolve_message_prompt):
--- depends_on: {{ source('studio', 'saved_message_prompts') }}
 
 with
 
@@ -16,11 +14,19 @@ finetuned_categories as (
 
 ),
 
+message_prompt_in_force as (
+
+    select prompt from {{ ref('int_prompts__promoted') }}
+    where prompt_name = 'message'
+
+),
+
 prompted as (
 
     select
         tickets.ticket_id,
         {{ message_prompt(
+            'message_prompt_in_force.prompt',
             'tickets.customer_name',
             'tickets.contact_preference',
             'finetuned_categories.category',
@@ -29,6 +35,7 @@ prompted as (
     from tickets
     inner join finetuned_categories
         on tickets.ticket_id = finetuned_categories.ticket_id
+    cross join message_prompt_in_force
 
 ),
 

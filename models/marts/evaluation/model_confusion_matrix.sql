@@ -63,11 +63,11 @@ final as (
 
     select
         cells.model_role,
-        cells.model_role_order,
+        cast(cells.model_role_order as bigint) as model_role_order,
         cells.model,
         cells.teacher_category,
         cells.predicted_category,
-        coalesce(counted.tickets, 0) as tickets,
+        cast(coalesce(counted.tickets, 0) as bigint) as tickets,
         cells.teacher_category = cells.predicted_category as is_diagonal
 
     from cells

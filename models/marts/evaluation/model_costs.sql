@@ -58,24 +58,28 @@ final as (
 
     select
         model_evaluation.model_role,
-        model_evaluation.model_role_order,
+        cast(model_evaluation.model_role_order as bigint) as model_role_order,
         model_evaluation.model,
         tokens_per_role.billing_model,
-        coalesce(tokens_per_role.counted_tickets, 0) as counted_tickets,
-        tokens_per_role.mean_prompt_tokens,
-        tokens_per_role.mean_completion_tokens,
-        tokens_per_role.mean_tokens_per_ticket,
-        model_catalog.input_credits_per_million_tokens,
-        model_catalog.output_credits_per_million_tokens,
+        cast(coalesce(tokens_per_role.counted_tickets, 0) as bigint) as counted_tickets,
+        cast(tokens_per_role.mean_prompt_tokens as double) as mean_prompt_tokens,
+        cast(tokens_per_role.mean_completion_tokens as double) as mean_completion_tokens,
+        cast(tokens_per_role.mean_tokens_per_ticket as double) as mean_tokens_per_ticket,
+        cast(model_catalog.input_credits_per_million_tokens as double) as input_credits_per_million_tokens,
+        cast(model_catalog.output_credits_per_million_tokens as double) as output_credits_per_million_tokens,
         model_catalog.price_basis,
-        (
-            tokens_per_role.mean_prompt_tokens * model_catalog.input_credits_per_million_tokens
-            + tokens_per_role.mean_completion_tokens * model_catalog.output_credits_per_million_tokens
-        ) / 1000000.0 as credits_per_ticket,
-        (
-            tokens_per_role.mean_prompt_tokens * model_catalog.input_credits_per_million_tokens
-            + tokens_per_role.mean_completion_tokens * model_catalog.output_credits_per_million_tokens
-        ) / 1000.0 as credits_per_1000_tickets
+        cast(
+            (
+                tokens_per_role.mean_prompt_tokens * model_catalog.input_credits_per_million_tokens
+                + tokens_per_role.mean_completion_tokens * model_catalog.output_credits_per_million_tokens
+            ) / 1000000.0 as double
+        ) as credits_per_ticket,
+        cast(
+            (
+                tokens_per_role.mean_prompt_tokens * model_catalog.input_credits_per_million_tokens
+                + tokens_per_role.mean_completion_tokens * model_catalog.output_credits_per_million_tokens
+            ) / 1000.0 as double
+        ) as credits_per_1000_tickets
 
     from model_evaluation
     left join tokens_per_role

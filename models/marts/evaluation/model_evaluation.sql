@@ -107,22 +107,29 @@ final as (
 
     select
         model_roles.model_role,
-        model_roles.model_role_order,
+        cast(model_roles.model_role_order as bigint) as model_role_order,
         model_roles.model,
         measured.backend,
         model_roles.model_role = 'teacher' as is_reference,
-        coalesce(measured.eval_tickets, 0) as eval_tickets,
-        coalesce(measured.answered_tickets, 0) as answered_tickets,
-        coalesce(measured.correct_tickets, 0) as correct_tickets,
-        1.0 * measured.correct_tickets / nullif(measured.eval_tickets, 0) as accuracy,
-        {{ wilson_interval_lower('measured.correct_tickets', 'measured.eval_tickets') }} as accuracy_lower,
-        {{ wilson_interval_upper('measured.correct_tickets', 'measured.eval_tickets') }} as accuracy_upper,
-        (1.0 * measured.correct_tickets / nullif(measured.eval_tickets, 0) - chance_agreement.chance_agreement)
-        / nullif(1 - chance_agreement.chance_agreement, 0) as cohens_kappa,
-        coalesce(measured.format_valid_tickets, 0) as format_valid_tickets,
-        1.0 * measured.format_valid_tickets / nullif(measured.eval_tickets, 0) as format_validity,
-        coalesce(measured.unknown_tickets, 0) as unknown_tickets,
-        1.0 * measured.unknown_tickets / nullif(measured.eval_tickets, 0) as unknown_share
+        cast(coalesce(measured.eval_tickets, 0) as bigint) as eval_tickets,
+        cast(coalesce(measured.answered_tickets, 0) as bigint) as answered_tickets,
+        cast(coalesce(measured.correct_tickets, 0) as bigint) as correct_tickets,
+        cast(1.0 * measured.correct_tickets / nullif(measured.eval_tickets, 0) as double) as accuracy,
+        cast(
+            {{ wilson_interval_lower('measured.correct_tickets', 'measured.eval_tickets') }} as double
+        ) as accuracy_lower,
+        cast(
+            {{ wilson_interval_upper('measured.correct_tickets', 'measured.eval_tickets') }} as double
+        ) as accuracy_upper,
+        cast(
+            (1.0 * measured.correct_tickets / nullif(measured.eval_tickets, 0) - chance_agreement.chance_agreement)
+            / nullif(1 - chance_agreement.chance_agreement, 0) as double
+        ) as cohens_kappa,
+        cast(coalesce(measured.format_valid_tickets, 0) as bigint) as format_valid_tickets,
+        cast(1.0 * measured.format_valid_tickets / nullif(measured.eval_tickets, 0) as double)
+            as format_validity,
+        cast(coalesce(measured.unknown_tickets, 0) as bigint) as unknown_tickets,
+        cast(1.0 * measured.unknown_tickets / nullif(measured.eval_tickets, 0) as double) as unknown_share
 
     from model_roles
     left join measured

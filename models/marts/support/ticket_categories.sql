@@ -48,7 +48,7 @@ final as (
         finetuned_categories.model,
         finetuned_categories.backend,
         finetuned_categories.prompt_hash,
-        finetuned_categories.categorized_at,
+        cast(finetuned_categories.categorized_at as timestamp with time zone) as categorized_at,
         teacher_labels.category as teacher_category,
         teacher_labels.model as teacher_model,
         teacher_labels.ticket_id is not null as is_teacher_labeled,

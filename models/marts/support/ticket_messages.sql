@@ -48,12 +48,12 @@ final as (
         categories.categorization_status,
         categories.category,
         current_messages.message,
-        {{ word_count('current_messages.message') }} as word_count,
-        case when tickets.contact_preference = 'Text Message' then 24 else 100 end as word_limit,
+        cast({{ word_count('current_messages.message') }} as bigint) as word_count,
+        cast(case when tickets.contact_preference = 'Text Message' then 24 else 100 end as bigint) as word_limit,
         current_messages.model,
         current_messages.backend,
         current_messages.prompt_hash,
-        current_messages.generated_at
+        cast(current_messages.generated_at as timestamp with time zone) as generated_at
 
     from tickets
     inner join categories
