@@ -22,14 +22,19 @@ from collections.abc import Callable, Sequence
 
 from ..catalog import FoundationModel
 from ..completion_options import DEFAULT_OPTIONS, CompletionOptions
-from .categoriser import Ranking, rank_categories
+from .categoriser import Ranking, category_text, rank_categories
 from .prompts import CategoryPrompt, MessagePrompt, parse_prompt, strip_instructions
+from .sentence_embeddings import embed
 from .stable import stable_fraction, stable_int
 from .structured_output import answer_in_schema
 from .tokens import truncate_to_tokens
 from .writer import write_message
 
 SMALL_MODEL_WRONG_SHARE = 0.12
+
+#: A large model's answer when nothing in the request points to a listed category (it names no
+#: category, so the project normalises it to Unknown).
+CANNOT_TELL_ANSWER = "I cannot tell: this request does not match any of the listed categories."
 
 _Style = Callable[[str, str], str]
 
@@ -85,11 +90,15 @@ def _enum_chooser(model_name: str, is_small: bool, prompt: str):  # type: ignore
         request = (
             parsed.request if isinstance(parsed, CategoryPrompt) else strip_instructions(prompt)
         )
-        ranking = rank_categories(list(dict.fromkeys(values)), request)
+        descriptions = ()
+        if isinstance(parsed, CategoryPrompt):
+            known = dict(zip(parsed.categories, parsed.descriptions, strict=False))
+            descriptions = tuple(known.get(v) for v in dict.fromkeys(values))
+        ranking = rank_categories(list(dict.fromkeys(values)), request, descriptions)
         if (
             is_small
             and len(ranking.categories) > 1
-            and stable_fraction(model_name, "wrong", prompt) < SMALL_MODEL_WRONG_SHARE
+            and stable_fraction(model_name, "runner-up", prompt) < SMALL_MODEL_WRONG_SHARE
         ):
             return ranking.runner_up
         return ranking.best
@@ -97,13 +106,30 @@ def _enum_chooser(model_name: str, is_small: bool, prompt: str):  # type: ignore
     return choose
 
 
+def prepare(prompts: Sequence[str]) -> None:
+    """Embed the requests and categories of a batch of prompts at once (the answers then look
+    them up): much faster than one prompt at a time."""
+    texts: list[str] = []
+    for prompt in prompts:
+        parsed = parse_prompt(prompt)
+        if isinstance(parsed, CategoryPrompt):
+            texts.append(parsed.request.strip() or " ")
+            texts.extend(
+                category_text(c, d)
+                for c, d in zip(parsed.categories, parsed.descriptions, strict=False)
+            )
+            texts.extend(parsed.categories[len(parsed.descriptions) :])
+    if texts:
+        embed(texts)
+
+
 def _plain_answer(model: FoundationModel, prompt: str) -> str:
     parsed = parse_prompt(prompt)
     if isinstance(parsed, CategoryPrompt):
-        ranking = rank_categories(parsed.categories, parsed.request)
+        ranking = rank_categories(parsed.categories, parsed.request, parsed.descriptions)
         if model.is_small:
             return small_model_category_answer(model.name, prompt, ranking)
-        return ranking.best
+        return ranking.best if ranking.has_evidence else CANNOT_TELL_ANSWER
     if isinstance(parsed, MessagePrompt):
         return write_message(parsed, seed=f"{model.name}\x1f{prompt}")
     return generic_answer(model.name, prompt)
@@ -113,7 +139,7 @@ def small_model_category_answer(model_name: str, prompt: str, ranking: Ranking) 
     """A small model's messy answer to a categorisation prompt."""
     answer, other = ranking.best, ranking.runner_up
     if len(ranking.categories) > 1 and (
-        stable_fraction(model_name, "wrong", prompt) < SMALL_MODEL_WRONG_SHARE
+        stable_fraction(model_name, "runner-up", prompt) < SMALL_MODEL_WRONG_SHARE
     ):
         answer, other = other, answer
     draw = stable_fraction(model_name, "style", prompt)

@@ -1,10 +1,38 @@
 {#-
-    The full prompt each stage sends, built in SQL from the prompt var (quoted) and the
-    ticket's columns (values, never SQL). The same macro serves the teacher, the base model,
-    the fine-tuning pairs and the fine-tuned model, so all of them see the same text.
+    The full prompt each stage sends, built in SQL from the instructions (see
+    categorization_instructions) and the ticket's columns (values, never SQL). The same macro
+    serves the teacher, the base model, the fine-tuning pairs and the fine-tuned model, so all of
+    them see the same text.
 -#}
 {% macro categorization_prompt(request_expression) -%}
-    {{ quote_string_literal(var('categorization_prompt')) }} || ' ' || coalesce({{ request_expression }}, '')
+    {{ categorization_instructions() }} || ' ' || coalesce({{ request_expression }}, '')
+{%- endmacro %}
+
+{#-
+    The categorisation instructions as a SQL expression: var categorization_prompt (a template,
+    quoted) with {categories} replaced, in SQL, by the rows of the valid_categories seed, one per
+    line in list_position order ("<category>: <description>" when var
+    categorization_prompt_lists_descriptions is true). The seed is read by the query, never at
+    compile time, so the SQL text does not depend on the table.
+-#}
+{% macro categorization_instructions() -%}
+    {%- set template = var('categorization_prompt') -%}
+    {%- if '{categories}' not in template -%}
+        {{ exceptions.raise_compiler_error("var categorization_prompt must contain the placeholder {categories}, where the categories of seeds/valid_categories.csv are listed.") }}
+    {%- endif -%}
+    {%- if var('categorization_prompt_lists_descriptions') -%}
+        {%- set listed = "category || coalesce(': ' || nullif(trim(description), ''), '')" -%}
+    {%- else -%}
+        {%- set listed = "category" -%}
+    {%- endif -%}
+    (
+        select replace(
+            {{ quote_string_literal(template) }},
+            '{categories}',
+            {{ dbt.listagg(listed, 'chr(10)', 'order by list_position, category') }}
+        )
+        from {{ ref('valid_categories') }}
+    )
 {%- endmacro %}
 
 {#-

@@ -525,24 +525,6 @@ def test_free_text_completions_use_nearest_neighbour(conn: duckdb.DuckDBPyConnec
     assert answer in {c for c, _ in answers}
 
 
-def test_training_and_prediction_are_fast(conn: duckdb.DuckDBPyConnection) -> None:
-    load_pairs(conn, "train", make_requests(500, seed=1))
-    started = time.perf_counter()
-    job_id = create(conn, validation=None)
-    trained_in = time.perf_counter() - started
-    assert describe(conn, job_id)["status"] == "SUCCESS"
-    conn.execute(
-        "create table many as select i as id, t.prompt from range(20000) r(i) "
-        "join train_prompts t on t.id = i % 500"
-    )
-    started = time.perf_counter()
-    n = conn.execute("select count(cortex_complete(?, prompt)) from many", [MODEL]).fetchone()[0]
-    predicted_in = time.perf_counter() - started
-    assert n == 20000
-    assert trained_in < 3.0
-    assert predicted_in < 10.0
-
-
 def test_finetune_is_deterministic(tmp_path: Path) -> None:
     results = []
     for name in ("a.duckdb", "b.duckdb"):

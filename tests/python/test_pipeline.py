@@ -93,15 +93,7 @@ def test_split_matches_pythons_hashlib_for_every_ticket(built_project: DbtProjec
     assert 0.7 < train_share < 0.9
 
 
-def test_teacher_labels_every_ticket_with_a_valid_category(
-    built_project: DbtProject, seed_tickets: list
-) -> None:
-    id_counts = Counter(ticket.ticket_id.strip() for ticket in seed_tickets)
-    intended = {
-        ticket.ticket_id.strip(): ticket.intended_category
-        for ticket in seed_tickets
-        if id_counts[ticket.ticket_id.strip()] == 1
-    }
+def test_teacher_labels_every_ticket_with_a_valid_category(built_project: DbtProject) -> None:
     labels = built_project.query(
         "select ticket_id, category, raw_response, model, backend from main.int_teacher_labels__normalized"
     )
@@ -116,11 +108,12 @@ def test_teacher_labels_every_ticket_with_a_valid_category(
     assert {(row[3], row[4]) for row in labels} == {
         (PROJECT_VARS["teacher_model"], "local-emulator")
     }
-    # The large model answers with the bare category, as in the quickstart.
-    assert all(row[2] in categories for row in labels)
-    checked = [(ticket_id, category) for ticket_id, category, *_ in labels if ticket_id in intended]
-    correct = sum(category == intended[ticket_id] for ticket_id, category in checked)
-    assert correct / len(checked) >= 0.9
+    # The large model answers with the bare category, as in the quickstart, or says it cannot
+    # tell (Unknown). How often it is right is measured on hand-labelled requests
+    # (test_emulator_categorisation.py) and real ones (benchmarks/clinc150.py), not against the
+    # generator's answer key.
+    assert all(row[2] in categories or row[1] == "Unknown" for row in labels)
+    assert all(row[1] == row[2] for row in labels if row[2] in categories)
 
 
 def test_training_pairs_are_prompt_and_category(built_project: DbtProject) -> None:
