@@ -41,6 +41,7 @@ from pathlib import Path
 from types import ModuleType
 
 import duckdb
+import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
@@ -49,6 +50,10 @@ from cortex_emulator import CortexSettings, register  # noqa: E402
 from cortex_emulator.testing.fake_server import FakeChatServer  # noqa: E402
 
 DBT = Path(sys.executable).with_name("dbt")
+# The teacher of dbt_project.yml: a model of the catalog (seeds/cortex_models.csv).
+TEACHER_MODEL: str = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"][
+    "teacher_model"
+]
 LATENCY_SECONDS = 0.05
 ERROR_SHARE = 0.10
 RATE_LIMIT_SHARE = 0.02
@@ -89,10 +94,9 @@ def throughput(calls: int, concurrency: int, server: FakeChatServer) -> Throughp
         {
             "backend": "openai",
             "base_url": server.base_url,
-            "model_map": {"mistral-large": "bench-model"},
+            "model_map": {TEACHER_MODEL: "bench-model"},
             "concurrency": concurrency,
             "max_retries": 2,
-            "backoff_seconds": 0.05,
             "timeout_seconds": 10,
             "cache": False,
         },
@@ -109,7 +113,8 @@ def throughput(calls: int, concurrency: int, server: FakeChatServer) -> Throughp
         started = time.perf_counter()
         conn.execute(
             "create table answers as "
-            "select prompt, cortex_try_complete('mistral-large', prompt) as answer from prompts"
+            "select prompt, cortex_try_complete(?, prompt) as answer from prompts",
+            [TEACHER_MODEL],
         )
         seconds = time.perf_counter() - started
         answered = conn.execute("select count(answer) from answers").fetchone()[0]

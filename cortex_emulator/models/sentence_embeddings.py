@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 from scipy.special import erf
 
-MAX_TOKENS = 64
+#: Longer texts are cut to this many tokens (the encoder's own max_seq_length).
+MAX_TOKENS = 256
 _BATCH = 64
 
 

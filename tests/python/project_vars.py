@@ -21,8 +21,15 @@ with (PROJECT_DIR / "seeds" / "valid_categories.csv").open(newline="", encoding=
 #: The categories of seeds/valid_categories.csv, in the order the prompt lists them.
 CATEGORIES: list[str] = [row["category"] for row in CATEGORY_ROWS]
 
+
+def _listed(row: dict[str, str]) -> str:
+    if PROJECT_VARS["categorization_prompt_lists_descriptions"] and row["description"].strip():
+        return f"{row['category']}: {row['description'].strip()}"
+    return row["category"]
+
+
 #: The categorisation instructions as the categorization_instructions macro renders them for
 #: the seed (the template var with {categories} replaced by one category per line).
 CATEGORIZATION_PROMPT: str = PROJECT_VARS["categorization_prompt"].replace(
-    "{categories}", "\n".join(CATEGORIES)
+    "{categories}", "\n".join(_listed(row) for row in CATEGORY_ROWS)
 )

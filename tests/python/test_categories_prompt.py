@@ -39,11 +39,12 @@ def seeded(fresh_project: DbtProject) -> DbtProject:
 def test_the_five_telecom_categories_render_the_quickstart_prompt_exactly(
     seeded: DbtProject,
 ) -> None:
-    assert seeded.scalar(compiled(seeded, INSTRUCTIONS)) == QUICKSTART_PROMPT
+    names_only = {"categorization_prompt_lists_descriptions": False}
+    assert seeded.scalar(compiled(seeded, INSTRUCTIONS, vars=names_only)) == QUICKSTART_PROMPT
 
 
 def test_the_categories_come_from_the_table_when_the_query_runs(seeded: DbtProject) -> None:
-    sql = compiled(seeded, INSTRUCTIONS)
+    sql = compiled(seeded, INSTRUCTIONS, vars={"categorization_prompt_lists_descriptions": False})
     assert not any(category in sql for category in CATEGORIES)  # compiling read no table
     seeded.query(
         "insert into main.valid_categories values ('Billing dispute', 'A charge the customer "
@@ -55,8 +56,7 @@ def test_the_categories_come_from_the_table_when_the_query_runs(seeded: DbtProje
 
 
 def test_descriptions_are_listed_by_var(seeded: DbtProject) -> None:
-    sql = compiled(seeded, INSTRUCTIONS, vars={"categorization_prompt_lists_descriptions": True})
-    rendered = seeded.scalar(sql)
+    rendered = seeded.scalar(compiled(seeded, INSTRUCTIONS))  # the default: with descriptions
     descriptions = dict(seeded.query("select category, description from main.valid_categories"))
     for category in CATEGORIES:
         assert f"\n{category}: {descriptions[category]}\n" in rendered
