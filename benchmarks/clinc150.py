@@ -34,7 +34,18 @@ from pathlib import Path
 import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-DEFAULT_DATASET = PROJECT_DIR.parent / "shared" / "datasets" / "clinc150_banking"
+DATASET_PATH = Path("shared") / "datasets" / "clinc150_banking"
+
+
+def default_dataset() -> Path:
+    """../shared/datasets/clinc150_banking from the project root (or from a folder above it,
+    for a clone kept in a subfolder)."""
+    for folder in PROJECT_DIR.parents:
+        if (folder / DATASET_PATH).is_dir():
+            return folder / DATASET_PATH
+    return PROJECT_DIR.parent / DATASET_PATH
+
+
 DBT = Path(sys.executable).with_name("dbt")
 GOAL_IN_SCOPE = 0.75
 UNKNOWN = "Unknown"
@@ -120,9 +131,9 @@ def agreement(pairs: list[tuple[str, str]]) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
+    parser.add_argument("--dataset", type=Path, default=None, help="default: ../shared/...")
     args = parser.parse_args()
-    dataset: Path = args.dataset.resolve()
+    dataset: Path = (args.dataset or default_dataset()).resolve()
     with (dataset / "labels.csv").open(encoding="utf-8", newline="") as handle:
         human = {row["ticket_id"]: row["category"] for row in csv.DictReader(handle)}
 

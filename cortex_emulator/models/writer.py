@@ -54,20 +54,34 @@ def _casual(prompt: MessagePrompt) -> bool:
     return bool(_CASUAL_TONES & set(prompt.tone)) and "formal" not in prompt.tone
 
 
+def _by_priority(sentences: list[str], priority: list[int], room: int) -> list[str]:
+    """The sentences that fit in ``room`` words, chosen in ``priority`` order, kept in order."""
+    chosen: set[int] = set()
+    used = 0
+    for index in priority:
+        if used + _n_words(sentences[index]) <= room:
+            chosen.add(index)
+            used += _n_words(sentences[index])
+    return [sentences[i] for i in sorted(chosen)]
+
+
 def write_text_message(prompt: MessagePrompt, seed: str) -> str:
-    """A short text message within ``prompt.text_limit`` words."""
+    """A short text message within ``prompt.text_limit`` words: the topic first, then the
+    apology the tone asks for, then a call to reply."""
     name = prompt.name or _FALLBACK_NAME
     topic = prompt.topic or _FALLBACK_TOPIC
     greeting = f"Hi {name}!" if _casual(prompt) else f"Hello {name},"
-    variants = (
-        f"{greeting} A quick note about {topic}. Reply to this text to learn more.",
-        f"{greeting} We wanted to tell you about {topic}. Reply for details.",
-        f"{greeting} News about {topic}: reply to this text for details.",
-    )
-    text = variants[stable_int("sms", seed) % len(variants)]
-    if _APOLOGETIC_TONES & set(prompt.tone):
-        text = text.replace(greeting, f"{greeting} Sorry for the trouble.", 1)
-    return _truncate(text, prompt.text_limit)
+    leads = ("A quick note about", "We wanted to tell you about", "News about")
+    main = f"{leads[stable_int('sms', seed) % len(leads)]} {topic}."
+    apology = "Sorry for the trouble." if _APOLOGETIC_TONES & set(prompt.tone) else ""
+    action = "Reply to this text to learn more."
+    limit = prompt.text_limit
+    room = limit - _n_words(greeting)
+    if room < _n_words(main):
+        return _truncate(f"{greeting} {main}", limit)
+    sentences = [apology, main, action] if apology else [main, action]
+    priority = [1, 0, 2] if apology else [0, 1]
+    return " ".join([greeting, *_by_priority(sentences, priority, room)])
 
 
 def write_email(prompt: MessagePrompt, seed: str) -> str:
@@ -112,15 +126,11 @@ def write_email(prompt: MessagePrompt, seed: str) -> str:
     room = limit - fixed
     if room <= 0:
         return _truncate(greeting, limit)
-    # By priority: the topic, then the reason (the category), the apology, the closing line;
-    # written in their natural order.
-    natural = [*opening, closing]
-    chosen: set[int] = set()
-    used = 0
-    for index in [len(opening) - 1, *range(len(opening) - 2, -1, -1), len(opening)]:
-        if used + _n_words(natural[index]) <= room:
-            chosen.add(index)
-            used += _n_words(natural[index])
-    body = [natural[i] for i in sorted(chosen)] or [_truncate(main, room)]
+    # By priority: the topic, the apology the tone asks for, the reason (the category), the
+    # closing line; written in their natural order.
+    sentences = [*opening, closing]
+    main_index = len(opening) - 1
+    priority = [main_index, *range(main_index), len(opening)]  # apology, then reason
+    body = _by_priority(sentences, priority, room) or [_truncate(main, room)]
     parts = [subject, greeting, " ".join(body), sign_off_text]
     return "\n\n".join(part for part in parts if part)

@@ -75,3 +75,49 @@
     {%- endif -%}
     {{ return(found.rows[0][0]) }}
 {%- endmacro %}
+
+{#-
+    The word limits the message prompt in force states, as {'text': n, 'email': n}: "less than /
+    fewer than / under / below N words" allows N - 1 words, "maximum / at most / no more than /
+    up to N words" allows N. A limit belongs to the medium (text message or e-mail) named last
+    before it (else first after it); a limit naming no medium applies to both; a medium without
+    a limit keeps the quickstart's (24 for texts, 100 for e-mails). The same rule as the local
+    emulator's writer, so the mart's tests check the limits the writer was given.
+-#}
+{% macro message_word_limits() -%}
+    {%- set prompt = resolve_message_prompt() -%}
+    {%- set limits = {'text': none, 'email': none} -%}
+    {%- set limit_pattern = '(?i)\\b(less than|fewer than|under|below|maximum(?: of)?|max\\.?(?: of)?|at most|no more than|not more than|up to|within)\\s+(\\d{1,4})\\s+words?\\b' -%}
+    {%- set text_pattern = '(?i)\\b(?:text[- ]?messages?|sms|texts?)\\b' -%}
+    {%- set email_pattern = '(?i)\\be-?mails?\\b' -%}
+    {%- for found in modules.re.finditer(limit_pattern, prompt) -%}
+        {%- set strict = found.group(1) | lower in ['less than', 'fewer than', 'under', 'below'] -%}
+        {%- set allowed = [(found.group(2) | int) - (1 if strict else 0), 1] | max -%}
+        {%- set before = prompt[:found.start()] -%}
+        {%- set text_end = [-1] -%}
+        {%- set email_end = [-1] -%}
+        {%- for match in modules.re.finditer(text_pattern, before) -%}{%- do text_end.append(match.end()) -%}{%- endfor -%}
+        {%- for match in modules.re.finditer(email_pattern, before) -%}{%- do email_end.append(match.end()) -%}{%- endfor -%}
+        {%- if text_end | max >= 0 or email_end | max >= 0 -%}
+            {%- set medium = 'text' if text_end | max > email_end | max else 'email' -%}
+        {%- else -%}
+            {%- set after = prompt[found.end():found.end() + 60] -%}
+            {%- set next_text = modules.re.search(text_pattern, after) -%}
+            {%- set next_email = modules.re.search(email_pattern, after) -%}
+            {%- if next_text and (not next_email or next_text.start() < next_email.start()) -%}
+                {%- set medium = 'text' -%}
+            {%- elif next_email -%}
+                {%- set medium = 'email' -%}
+            {%- else -%}
+                {%- set medium = 'both' -%}
+            {%- endif -%}
+        {%- endif -%}
+        {%- for key in ['text', 'email'] if (medium in [key, 'both']) and limits[key] is none -%}
+            {%- do limits.update({key: allowed}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return({
+        'text': limits['text'] if limits['text'] is not none else 24,
+        'email': limits['email'] if limits['email'] is not none else 100
+    }) }}
+{%- endmacro %}

@@ -1,3 +1,6 @@
+-- depends_on: {{ source('studio', 'saved_message_prompts') }}
+{%- set word_limits = message_word_limits() %}
+
 with
 
 tickets as (
@@ -48,7 +51,10 @@ final as (
         categories.category,
         current_messages.message,
         {{ word_count('current_messages.message') }} as word_count,
-        case when tickets.contact_preference = 'Text Message' then 24 else 100 end as word_limit,
+        case
+            when tickets.contact_preference = 'Text Message' then {{ word_limits.text }}
+            else {{ word_limits.email }}
+        end as word_limit,
         current_messages.model,
         current_messages.backend,
         current_messages.prompt_hash,
