@@ -18,7 +18,7 @@ ifneq ($(strip $(TICKETS)),)
 DBT_VARS := --vars '{tickets_csv: "$(abspath $(TICKETS))"}'
 endif
 
-.PHONY: setup deps run load build-training-data finetune score evaluate messages docs summary report studio test lint benchmark clean
+.PHONY: setup deps run check-models load build-training-data finetune score evaluate messages billed-usage docs summary report studio test lint benchmark clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -38,7 +38,13 @@ profiles.yml: profiles.example.yml
 deps: setup
 	@$(BIN)/python offline_packages/dbt_deps.py --dbt $(DBT)
 
-run: setup deps load build-training-data finetune score evaluate messages docs summary report
+run: setup deps check-models load build-training-data finetune score evaluate messages billed-usage docs summary report
+
+# Preflight: before any Cortex call, the models the vars name must be usable (the catalog, seed
+# cortex_models, and on Snowflake SHOW CORTEX BASE MODELS). See docs/cortex-models.md.
+check-models:
+	$(DBT) seed --select cortex_models $(DBT_VARS)
+	$(DBT) run-operation check_cortex_models $(DBT_VARS)
 
 load:
 ifneq ($(strip $(TICKETS)),)
@@ -62,6 +68,12 @@ evaluate:
 
 messages:
 	$(DBT) build --selector generate_messages $(DBT_VARS)
+
+# What Snowflake billed (SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AISQL_USAGE_HISTORY, hours late) beside the
+# estimate; locally, or without ACCOUNT_USAGE access, the estimate alone.
+billed-usage:
+	$(DBT) run-operation load_billed_usage $(DBT_VARS)
+	$(DBT) build --selector report_billed_usage $(DBT_VARS)
 
 docs:
 	$(DBT) docs generate $(DBT_VARS)

@@ -50,8 +50,8 @@ from cortex_emulator import CortexSettings, register  # noqa: E402
 from cortex_emulator.testing.fake_server import FakeChatServer  # noqa: E402
 
 DBT = Path(sys.executable).with_name("dbt")
-# The teacher of dbt_project.yml: a model of the catalog (seeds/cortex_models.csv).
-TEACHER_MODEL: str = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"][
+#: The model the throughput benchmark asks: the project's teacher (var teacher_model).
+BENCHMARK_MODEL: str = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"][
     "teacher_model"
 ]
 LATENCY_SECONDS = 0.05
@@ -94,7 +94,7 @@ def throughput(calls: int, concurrency: int, server: FakeChatServer) -> Throughp
         {
             "backend": "openai",
             "base_url": server.base_url,
-            "model_map": {TEACHER_MODEL: "bench-model"},
+            "model_map": {BENCHMARK_MODEL: "bench-model"},
             "concurrency": concurrency,
             "max_retries": 2,
             "timeout_seconds": 10,
@@ -114,7 +114,7 @@ def throughput(calls: int, concurrency: int, server: FakeChatServer) -> Throughp
         conn.execute(
             "create table answers as "
             "select prompt, cortex_try_complete(?, prompt) as answer from prompts",
-            [TEACHER_MODEL],
+            [BENCHMARK_MODEL],
         )
         seconds = time.perf_counter() - started
         answered = conn.execute("select count(answer) from answers").fetchone()[0]

@@ -117,7 +117,7 @@ def saved_prompt_query(table: Callable[[str], str]) -> str:
 def generation_query(table: Callable[[str], str], complete_call: str) -> str:
     """Up to N tickets the fine-tuned model put in a category, each with the project's prompt
     and the model's answer. Parameters: category, ticket count, prompt, then the model (as
-    ``complete_call`` uses it, e.g. ``snowflake.cortex.complete(?, prompt)``)."""
+    ``complete_call`` uses it, e.g. ``ai_complete(?, prompt)``)."""
     return f"""
 with
 

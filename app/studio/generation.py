@@ -57,7 +57,7 @@ def validate_model_name(model: str, allowed: Collection[str] | None = None) -> s
     """``model`` if it is a well-formed model name (and one of ``allowed``, when given)."""
     if not isinstance(model, str) or not MODEL_NAME_PATTERN.fullmatch(model):
         raise InvalidRequest(
-            f"Invalid model name {model!r}: use a Cortex model name such as 'mistral-large' or a "
+            f"Invalid model name {model!r}: use a Cortex model name (seeds/cortex_models.csv) or a "
             "fine-tuned model's database.schema.name (letters, digits, _ . -)."
         )
     if allowed is not None and model not in allowed:

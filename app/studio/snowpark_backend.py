@@ -3,7 +3,7 @@
 The tables are read in the session's current database and schema: create the Streamlit object
 in the schema the dbt target writes (see the README, "Message studio"). Every value is bound
 with ``session.sql(query, params=[...])`` (qmark binding); the model answers through
-``SNOWFLAKE.CORTEX.COMPLETE``. Snowpark itself is never imported here: the page passes in the
+``AI_COMPLETE`` (a failed row answers NULL). Snowpark itself is never imported here: the page passes in the
 session it got from ``snowflake.snowpark.context.get_active_session()``.
 """
 
@@ -31,7 +31,7 @@ from .data import (
 )
 from .generation import GeneratedMessage, GenerationRequest, validate_model_name
 
-COMPLETE_CALL = "snowflake.cortex.complete(?, prompt)"
+COMPLETE_CALL = "ai_complete(?, prompt)"
 
 
 class SnowparkDataFrame(Protocol):
@@ -54,7 +54,7 @@ class SnowparkBackend:
     def description(self) -> str:
         return (
             "Snowflake, in the current database and schema of this Streamlit app; messages "
-            "are written by Snowflake Cortex (`SNOWFLAKE.CORTEX.COMPLETE`) and billed as such."
+            "are written by Snowflake Cortex (`AI_COMPLETE`) and billed as such."
         )
 
     @staticmethod

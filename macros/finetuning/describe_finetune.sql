@@ -17,8 +17,7 @@
             {%- if poll > 0 -%}
                 {%- do _wait_seconds(poll_seconds) -%}
             {%- endif -%}
-            {%- set described = run_query("select " ~ cortex_finetune_describe(job_id) ~ " as job") -%}
-            {%- set state.job = fromjson(described.rows[0][0] | string) -%}
+            {%- set state.job = trainer_describe(job_id) -%}
             {%- set state.polls = poll + 1 -%}
             {%- do _record_finetune_status(jobs, job_id, state.job) -%}
             {{ log("Fine-tuning job " ~ job_id ~ ": " ~ state.job['status'] ~ " (progress " ~ state.job.get('progress') ~ ")", info=true) }}
@@ -40,10 +39,9 @@
 {%- endmacro %}
 
 
-{#- dbt run-operation show_finetune_jobs: every job Cortex knows (FINETUNE('SHOW')). -#}
+{#- dbt run-operation show_finetune_jobs: every job the trainer knows (FINETUNE('SHOW') by default). -#}
 {% macro show_finetune_jobs() -%}
-    {%- set shown = run_query("select " ~ cortex_finetune_show() ~ " as jobs") -%}
-    {%- set listed = fromjson(shown.rows[0][0] | string) -%}
+    {%- set listed = trainer_show() -%}
     {%- for job in listed -%}
         {{ log(job.get('id') ~ "  " ~ job.get('status') ~ "  " ~ job.get('model') ~ "  (base " ~ job.get('base_model') ~ ")", info=true) }}
     {%- endfor -%}
@@ -51,14 +49,12 @@
 {%- endmacro %}
 
 
-{#- dbt run-operation cancel_finetune [--args '{job_id: ...}']: FINETUNE('CANCEL') on a job (the latest by default). -#}
+{#- dbt run-operation cancel_finetune [--args '{job_id: ...}']: cancels a job (the latest by default; FINETUNE('CANCEL') by default). -#}
 {% macro cancel_finetune(job_id=none) -%}
     {%- set jobs = finetune_jobs_relation() -%}
     {%- set job_id = job_id or _latest_finetune_job_id(jobs) -%}
-    {%- set cancelled = run_query("select " ~ cortex_finetune_cancel(job_id) ~ " as answer") -%}
-    {{ log("Cancel " ~ job_id ~ ": " ~ cancelled.rows[0][0], info=true) }}
-    {%- set described = run_query("select " ~ cortex_finetune_describe(job_id) ~ " as job") -%}
-    {%- do _record_finetune_status(jobs, job_id, fromjson(described.rows[0][0] | string)) -%}
+    {{ log("Cancel " ~ job_id ~ ": " ~ trainer_cancel(job_id), info=true) }}
+    {%- do _record_finetune_status(jobs, job_id, trainer_describe(job_id)) -%}
 {%- endmacro %}
 
 

@@ -47,5 +47,5 @@
         {%- endif -%}
         {{ exceptions.raise_compiler_error("No successful fine-tuning job for model " ~ expected_name ~ " in " ~ jobs_relation ~ ". " ~ how_to_train) }}
     {%- endif -%}
-    {{ return(found.rows[0][0]) }}
+    {{ return(trainer_model_to_call(found.rows[0][0])) }}
 {%- endmacro %}

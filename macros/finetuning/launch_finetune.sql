@@ -1,7 +1,8 @@
 {#-
     dbt run-operation launch_finetune [--args '{max_epochs: 3, allow_concurrent: false, force: false}']
 
-    Launches FINETUNE('CREATE') for finetuned_model_name() on the training pairs (train split for
+    Launches the trainer (var trainer; FINETUNE('CREATE') by default, see trainer_launch) for
+    finetuned_model_name() on the training pairs (train split for
     training, eval split for validation) and records the job in the jobs table.
     - A model name is trained once: when a job already trained it successfully, nothing is
       launched (training is billed), unless force. A new model is a new name: set var
@@ -56,8 +57,7 @@
     {%- set validation_query = "select prompt, completion from " ~ pairs ~ " where split = 'eval'" if rows_per_split.get('eval', 0) > 0 else none -%}
     {%- set options = {'max_epochs': max_epochs} if max_epochs is not none else {} -%}
 
-    {%- set launched = run_query("select " ~ cortex_finetune_create(model_name, base_model, training_query, validation_query, max_epochs) ~ " as job_id") -%}
-    {%- set job_id = launched.rows[0][0] -%}
+    {%- set job_id = trainer_launch(model_name, base_model, training_query, validation_query, max_epochs) -%}
     {{ log("Launched fine-tuning job " ~ job_id ~ ": " ~ base_model ~ " -> " ~ model_name
         ~ " on " ~ rows_per_split.get('train', 0) ~ " training and " ~ rows_per_split.get('eval', 0) ~ " validation pairs.", info=true) }}
 

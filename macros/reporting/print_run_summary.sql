@@ -32,6 +32,8 @@
     {%- if emulated.any -%}
         {%- do lines.append("  local-emulator is EMULATED Cortex: deterministic, not a language model. Real figures come from Snowflake.") -%}
     {%- endif -%}
+    {%- do lines.append("  through " ~ ("AI_COMPLETE and AI_COUNT_TOKENS" if cortex_function_names() == 'ai' else "the legacy SNOWFLAKE.CORTEX.TRY_COMPLETE and COUNT_TOKENS")
+        ~ " (var cortex_function_names); models from the catalog, seeds/cortex_models.csv.") -%}
 
     {%- set per_category -%}
         select
@@ -107,7 +109,7 @@
     {%- set rows = run_query(compared).rows -%}
     {%- set eval_tickets = (rows[0][2] if rows | length > 0 else 0) | int -%}
     {%- set model_width = [5] + (rows | map(attribute=0) | map('string') | map('length') | list) -%}
-    {%- set row_format = "%-" ~ (model_width | max) ~ "s  %-14s  %8s  %12s  %8s  %18s" -%}
+    {%- set row_format = "%-" ~ (model_width | max) ~ "s  %-25s  %8s  %12s  %8s  %18s" -%}
     {%- do lines.append("Does the fine-tune pay off? Eval split: " ~ eval_tickets ~ " tickets the teacher labelled;"
         ~ " accuracy is agreement with the teacher (1.000 for the teacher by definition).") -%}
     {%- do lines.append(row_format | format("model", "role", "accuracy", "format valid", "unknown", "credits/1k tickets")) -%}

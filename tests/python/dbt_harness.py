@@ -22,12 +22,16 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 # The main job's steps, as the Makefile and a dbt Cloud job run them.
 MAIN_JOB: tuple[tuple[str, ...], ...] = (
+    ("seed", "--select", "cortex_models"),
+    ("run-operation", "check_cortex_models"),
     ("build", "--selector", "prepare_training_data"),
     ("run-operation", "launch_finetune"),
     ("run-operation", "describe_finetune", "--args", "{wait: true}"),
     ("build", "--selector", "score_with_finetuned_model"),
     ("build", "--selector", "evaluate_models"),
     ("build", "--selector", "generate_messages"),
+    ("run-operation", "load_billed_usage"),
+    ("build", "--selector", "report_billed_usage"),
 )
 
 

@@ -1,8 +1,9 @@
-"""The model evaluation: accuracy, format validity and cost of the three models, as data."""
+"""The model evaluation: accuracy, format validity and cost of the models, as data."""
 
 from __future__ import annotations
 
 import csv
+import json
 import math
 from collections import Counter
 from pathlib import Path
@@ -12,9 +13,29 @@ import pytest
 from dbt_harness import PROJECT_DIR, DbtProject
 from project_vars import PROJECT_VARS
 
-ROLES = ["teacher", "base_zero_shot", "finetuned"]
-PRICES_PATH = PROJECT_DIR / "seeds" / "cortex_credit_prices.csv"
+ROLES = ["teacher", "base_zero_shot", "base_zero_shot_structured", "finetuned"]
+CATALOG_PATH = PROJECT_DIR / "seeds" / "cortex_models.csv"
 WHITESPACE = " \t\n\r"
+TEACHER: str = PROJECT_VARS["teacher_model"]
+BASE_MODEL: str = PROJECT_VARS["finetune_base_model"]
+#: The emulator's names for a completion and a token count (AI_* functions, and the legacy ones).
+COMPLETIONS = {"ai_complete", "try_complete", "complete"}
+TOKEN_COUNTS = {"ai_count_tokens", "count_tokens"}
+
+
+def _calls_to(calls: Counter | dict, functions: set[str], model: str) -> int:
+    return sum(
+        n for (function, called), n in calls.items() if function in functions and called == model
+    )
+
+
+def _structured_category(raw: str | None) -> str | None:
+    """The category of a structured (JSON object) answer; None for any other answer."""
+    try:
+        value = json.loads(raw) if raw is not None else None
+    except json.JSONDecodeError:
+        return None
+    return value.get("category") if isinstance(value, dict) else None
 
 
 def _eval_ticket_count(project: DbtProject) -> int:
@@ -33,12 +54,16 @@ def _evaluation(project: DbtProject) -> dict[str, dict]:
     return {row["model_role"]: row for row in rows}
 
 
-def _inference_prices() -> dict[str, float]:
-    with PRICES_PATH.open(newline="", encoding="utf-8") as handle:
+def _catalog_prices() -> dict[str, tuple[float, float]]:
+    """Input and output credits per million tokens, per model, from the catalog."""
+    with CATALOG_PATH.open(newline="", encoding="utf-8") as handle:
         return {
-            row["model"]: float(row["credits_per_million_tokens"])
+            row["model_name"]: (
+                float(row["input_credits_per_million_tokens"]),
+                float(row["output_credits_per_million_tokens"]),
+            )
             for row in csv.DictReader(handle)
-            if row["usage"] == "inference"
+            if row["input_credits_per_million_tokens"]
         }
 
 
@@ -53,21 +78,26 @@ def test_the_marts_compare_teacher_base_and_finetuned_models(built_project: DbtP
     eval_tickets = _eval_ticket_count(built_project)
     assert set(evaluation) == set(ROLES)
     assert eval_tickets > 50
-    finetuned_name = f"{built_project.database_path.stem}.main.support_tickets_finetuned_mistral_7b"
+    finetuned_name = (
+        f"{built_project.database_path.stem}.main.{PROJECT_VARS['finetuned_model_name']}"
+    )
     assert {role: row["model"] for role, row in evaluation.items()} == {
-        "teacher": PROJECT_VARS["teacher_model"],
-        "base_zero_shot": PROJECT_VARS["finetune_base_model"],
+        "teacher": TEACHER,
+        "base_zero_shot": BASE_MODEL,
+        "base_zero_shot_structured": BASE_MODEL,
         "finetuned": finetuned_name,
     }
     for row in evaluation.values():
         assert row["eval_tickets"] == row["answered_tickets"] == eval_tickets
         assert row["backend"] == "local-emulator"
-    teacher, base, finetuned = (evaluation[role] for role in ROLES)
+    teacher, base, structured, finetuned = (evaluation[role] for role in ROLES)
     assert teacher["accuracy"] == 1.0 and teacher["is_reference"]
     # The quickstart's claim, measured: the fine-tune is accurate and fixes the format.
     assert finetuned["accuracy"] >= 0.9 > base["accuracy"]
     assert finetuned["format_validity"] > 0.95 > 0.5 > base["format_validity"]
     assert finetuned["unknown_share"] < base["unknown_share"]
+    # Structured output fixes the base model's format without any fine-tuning.
+    assert structured["format_validity"] > base["format_validity"]
 
 
 def test_accuracy_format_validity_and_unknown_share_match_a_recount(
@@ -77,23 +107,29 @@ def test_accuracy_format_validity_and_unknown_share_match_a_recount(
         row[0] for row in built_project.query("select category from main.valid_categories")
     }
     predictions = built_project.query(
-        "select model_role, raw_response, predicted_category, teacher_category "
-        "from main.int_evaluation_predictions__unioned"
+        "select model_role, raw_response, predicted_category, teacher_category, "
+        "is_structured_output from main.int_evaluation_predictions__unioned"
     )
     evaluation = _evaluation(built_project)
     for role in ROLES:
-        rows = [row for row in predictions if row[0] == role]
-        valid = sum(
-            raw is not None and raw.strip(WHITESPACE) in categories for _, raw, _, _ in rows
-        )
+        rows = [row[:4] for row in predictions if row[0] == role]
+        structured = {row[4] for row in predictions if row[0] == role}
+        assert len(structured) == 1, role  # one kind of request per role
+        if structured == {True}:
+            # A structured answer is valid when it is a JSON object naming a valid category.
+            valid = sum(_structured_category(raw) in categories for _, raw, _, _ in rows)
+        else:
+            valid = sum(
+                raw is not None and raw.strip(WHITESPACE) in categories for _, raw, _, _ in rows
+            )
         correct = sum(predicted == teacher for _, _, predicted, teacher in rows)
         unknown = sum(predicted == "Unknown" for _, _, predicted, _ in rows)
         assert evaluation[role]["format_validity"] == pytest.approx(valid / len(rows)), role
         assert evaluation[role]["accuracy"] == pytest.approx(correct / len(rows)), role
         assert evaluation[role]["unknown_share"] == pytest.approx(unknown / len(rows)), role
     # Validity is stricter than normalisation: the base model names the right category in a
-    # wrong format often (the quickstart's complaint about mistral-7b).
-    base_rows = [row for row in predictions if row[0] == "base_zero_shot"]
+    # wrong format often (the quickstart's complaint about its small model).
+    base_rows = [row[:4] for row in predictions if row[0] == "base_zero_shot"]
     assert any(
         raw.strip(WHITESPACE) not in categories and predicted == teacher
         for _, raw, predicted, teacher in base_rows
@@ -148,14 +184,20 @@ def test_the_base_model_is_called_once_per_eval_ticket_and_a_rerun_calls_nothing
 ) -> None:
     eval_tickets = _eval_ticket_count(built_project)
     calls = built_project.call_counts()
-    # COMPLETE on the base model: only the teacher-labelled eval tickets, once each.
-    assert calls[("try_complete", PROJECT_VARS["finetune_base_model"])] == eval_tickets
-    assert ("complete", PROJECT_VARS["finetune_base_model"]) not in calls
-    # COUNT_TOKENS: prompt and answer, once per (ticket, model, prompt) of the eval sample; the
+    # AI_COMPLETE on the base model: only the teacher-labelled eval tickets, once per kind of
+    # request (plain, and with response_format). The base model is also the message writer.
+    requested = built_project.scalar(
+        "select count(*) from main.int_base_model_categories__requested"
+    )
+    assert requested == 2 * eval_tickets
+    messages = built_project.scalar("select count(*) from main.int_messages__requested")
+    expected_messages = messages if PROJECT_VARS["message_model"] == BASE_MODEL else 0
+    assert _calls_to(calls, COMPLETIONS, BASE_MODEL) == requested + expected_messages
+    # AI_COUNT_TOKENS: prompt and answer, once per (ticket, model, prompt) of the eval sample; the
     # fine-tuned model is counted with its base model's tokenizer.
-    assert calls[("count_tokens", PROJECT_VARS["teacher_model"])] == 2 * eval_tickets
-    assert calls[("count_tokens", PROJECT_VARS["finetune_base_model"])] == 2 * 2 * eval_tickets
-    assert not any(function == "count_tokens" and "finetuned" in model for function, model in calls)
+    assert _calls_to(calls, TOKEN_COUNTS, TEACHER) == 2 * eval_tickets
+    assert _calls_to(calls, TOKEN_COUNTS, BASE_MODEL) == 2 * 3 * eval_tickets
+    assert not any(function in TOKEN_COUNTS and model.count(".") == 2 for function, model in calls)
 
     built_project.invoke("build", "--selector", "evaluate_models")
     assert built_project.call_counts() == calls
@@ -164,9 +206,9 @@ def test_the_base_model_is_called_once_per_eval_ticket_and_a_rerun_calls_nothing
 def test_costs_are_mean_tokens_times_the_seed_price_and_break_even_follows(
     built_project: DbtProject,
 ) -> None:
-    prices = _inference_prices()
+    prices = _catalog_prices()
     tokens = built_project.query(
-        "select model_role, tokenizer_model, prompt_tokens + completion_tokens "
+        "select model_role, tokenizer_model, prompt_tokens, completion_tokens "
         "from main.int_evaluation_tokens__counted"
     )
     costs = {
@@ -177,20 +219,24 @@ def test_costs_are_mean_tokens_times_the_seed_price_and_break_even_follows(
         )
     }
     assert {role: costs[role][0] for role in ROLES} == {
-        "teacher": PROJECT_VARS["teacher_model"],
-        "base_zero_shot": PROJECT_VARS["finetune_base_model"],
-        # billed, and counted, as its base model
-        "finetuned": PROJECT_VARS["finetune_base_model"],
+        "teacher": TEACHER,
+        "base_zero_shot": BASE_MODEL,
+        "base_zero_shot_structured": BASE_MODEL,
+        "finetuned": BASE_MODEL,  # billed, and counted, as its base model
     }
     per_ticket = {}
     for role in ROLES:
-        counts = [total for model_role, _, total in tokens if model_role == role]
+        counts = [
+            (prompt, answer) for model_role, _, prompt, answer in tokens if model_role == role
+        ]
         assert costs[role][1] == len(counts) == _eval_ticket_count(built_project)
-        mean_tokens = sum(counts) / len(counts)
-        expected = mean_tokens * prices[costs[role][0]] / 1e6 * 1000
+        input_price, output_price = prices[costs[role][0]]
+        mean_prompt = sum(prompt for prompt, _ in counts) / len(counts)
+        mean_answer = sum(answer for _, answer in counts) / len(counts)
+        expected = (mean_prompt * input_price + mean_answer * output_price) / 1e6 * 1000
         assert costs[role][2] == pytest.approx(expected), role
         per_ticket[role] = expected / 1000
-    assert costs["teacher"][2] > costs["finetuned"][2]  # the point of fine-tuning
+    assert costs["teacher"][2] > costs["finetuned"][2]
 
     trained_tokens, training_credits, break_even, saved_by_budget = built_project.query(
         "select trained_tokens, training_credits, break_even_tickets, teacher_credits_saved_by_budget "
@@ -200,9 +246,8 @@ def test_costs_are_mean_tokens_times_the_seed_price_and_break_even_follows(
         "select trained_tokens from main.finetune_jobs where status = 'SUCCESS'"
     )
     assert trained_tokens == jobs_tokens > 0
-    assert training_credits == pytest.approx(
-        trained_tokens * prices[PROJECT_VARS["finetune_base_model"]] / 1e6
-    )
+    # No page gives FINETUNE's rate: the base model's input rate stands in (the catalog says so).
+    assert training_credits == pytest.approx(trained_tokens * prices[BASE_MODEL][0] / 1e6)
     assert break_even == math.ceil(
         training_credits / (per_ticket["teacher"] - per_ticket["finetuned"])
     )
@@ -253,7 +298,7 @@ def test_a_teacher_budget_caps_the_teacher_and_every_ticket_is_still_categorised
     staged = fresh_project.scalar("select count(*) from main.stg_support__tickets")
     assert staged > budget
     calls = fresh_project.call_counts()
-    assert calls[("try_complete", PROJECT_VARS["teacher_model"])] == budget
+    assert _calls_to(calls, COMPLETIONS, TEACHER) == budget
     assert fresh_project.scalar("select count(*) from main.ticket_categories") == staged
     assert (
         fresh_project.scalar("select count(*) from main.ticket_categories where category is null")
@@ -267,7 +312,10 @@ def test_a_teacher_budget_caps_the_teacher_and_every_ticket_is_still_categorised
     )
     assert _eval_ticket_count(fresh_project) == sampled_eval
     assert {row["eval_tickets"] for row in _evaluation(fresh_project).values()} == {sampled_eval}
-    assert calls[("try_complete", PROJECT_VARS["finetune_base_model"])] == sampled_eval
+    assert (
+        fresh_project.scalar("select count(*) from main.int_base_model_categories__requested")
+        == 2 * sampled_eval
+    )
 
     tickets, labeled, recorded_budget, saved, teacher_per_1000 = fresh_project.query(
         "select tickets, teacher_labeled_tickets, teacher_ticket_budget, "

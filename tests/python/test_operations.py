@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from dbt_harness import DbtProject
+from project_vars import PROJECT_VARS
 
 QUICKSTART_HEADER = [
     "TICKET_ID",
@@ -148,8 +149,9 @@ def test_describe_fails_with_the_jobs_error(fresh_project: DbtProject) -> None:
     fresh_project.invoke("build", "--selector", "prepare_training_data")
     with fresh_project.connect() as connection:
         job_id = connection.execute(
-            "select cortex_finetune_create('x.main.empty_model', 'mistral-7b', "
-            "'select prompt, completion from main.int_training_pairs__prepared where false', null, null)"
+            "select cortex_finetune_create('x.main.empty_model', ?, "
+            "'select prompt, completion from main.int_training_pairs__prepared where false', null, null)",
+            [PROJECT_VARS["finetune_base_model"]],
         ).fetchone()[0]
     result = fresh_project.invoke(
         "run-operation",
@@ -167,7 +169,7 @@ def test_a_new_finetuned_version_is_what_scoring_uses(fresh_project: DbtProject)
     models = {
         row[0] for row in fresh_project.query("select distinct model from main.ticket_categories")
     }
-    assert len(models) == 1 and models.pop().endswith("support_tickets_finetuned_mistral_7b_v2")
+    assert len(models) == 1 and models.pop().endswith(PROJECT_VARS["finetuned_model_name"] + "_v2")
     names = {
         row[0]
         for row in fresh_project.query(

@@ -33,7 +33,7 @@ print(json.dumps({"outcomes": outcomes, "loaded": loaded,
                   "snowflake": "dbt.adapters.snowflake" in sys.modules}))
 """
 
-INLINE = "select {{ cortex_complete('mistral-large', \"'My phone was stolen'\") }} as answer"
+INLINE = "select {{ cortex_complete(var('teacher_model'), \"'My phone was stolen'\") }} as answer"
 
 
 def _run(target: str, workdir: Path) -> dict:

@@ -5,17 +5,22 @@ One session fixture runs the production job on the ``snowflake`` target of profi
 provided by ``snowflake_emulation`` (Cortex answered by the project's emulator). The source is
 loaded by the project's own ``load_support_tickets`` (file format, stage, table, COPY); the
 quickstart's S3 bucket is served from a local copy of the synthetic seed CSV, since S3 cannot be
-reached offline. Then the tests check rows, the SQL every model, test and operation sends (it
-must parse as Snowflake SQL), the Cortex calls' argument shapes, query tags and the cost guard.
+reached offline. The job starts with the preflight (the catalog seed, check_cortex_models against
+the emulated SHOW CORTEX BASE MODELS) and ends with what Snowflake billed (the emulated
+CORTEX_AISQL_USAGE_HISTORY, keyed by the query tags the run really sent). Then the tests check rows,
+the SQL every model, test and operation sends (it must parse as Snowflake SQL), the Cortex calls'
+argument shapes against the documented signatures, query tags, the preflight and the cost guard.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import json
 import re
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,30 +32,43 @@ from catalog_models import CATALOG_ROWS
 from dbt_harness import MAIN_JOB
 from snowflake_emulation import (
     PROJECT_DIR,
+    BaseModel,
     CortexCall,
     EmulatedSnowflake,
     Invocation,
     SnowflakeProject,
     Statement,
+    catalog_base_models,
     cortex_calls_in_sql,
     strip_query_comment,
 )
-from snowflake_emulation.features import literal_value
+from snowflake_emulation.cortex_account import is_show_cortex_base_models
+from snowflake_emulation.features import (
+    MODEL_PARAMETERS,
+    check_response_format,
+    literal_value,
+    object_constant,
+)
 from sqlfluff.core import FluffConfig, Linter
 from sqlglot import exp
 
 PROJECT_VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 QUICKSTART_BUCKET: str = PROJECT_VARS["tickets_stage_url"]
 SEED_CSV = PROJECT_DIR / "seeds" / "support_tickets.csv"
+CATALOG = CATALOG_ROWS
+CATALOG_MODEL_NAMES = {row["model_name"] for row in CATALOG}
 FINETUNABLE_BASE_MODELS = {
-    "llama3-8b",
-    "llama3-70b",
-    "llama3.1-8b",
-    "llama3.1-70b",
-    "mistral-7b",
-    "mixtral-8x7b",
+    row["model_name"] for row in CATALOG if row["is_finetune_base"] == "true"
 }
-CATALOG_MODEL_NAMES = {row["model_name"] for row in CATALOG_ROWS}
+#: Models no default may name: retired, or legacy (only accounts that used them may call them).
+UNUSABLE_MODELS = {
+    row["model_name"] for row in CATALOG if row["lifecycle"] in {"retired", "legacy"}
+}
+RETIRED_TEACHER = next(
+    row
+    for row in CATALOG
+    if row["lifecycle"] == "retired" and row["end_of_life_on"] and "teacher" in row["roles"].split()
+)
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,254}")
 CORTEX_MODELS = {
     "int_teacher_labels__requested": PROJECT_VARS["teacher_model"],
@@ -58,7 +76,7 @@ CORTEX_MODELS = {
     "int_messages__requested": PROJECT_VARS["message_model"],
 }
 BUILD_STEPS = [step[2] for step in MAIN_JOB if step[0] == "build"]
-AI_COMPLETE_VARS = {"use_ai_complete": True}
+LEGACY_VARS = {"cortex_function_names": "legacy"}
 VERSION_2_VARS = {"finetuned_model_version": "v2"}
 SAMPLE_REQUEST = "'Somebody stole my phone on the train yesterday, please block it.'"
 # COMPLETE and COUNT_TOKENS, which no model calls, through the project's macros.
@@ -77,8 +95,10 @@ INLINE_FINETUNE_WITHOUT_VALIDATION = (
     " 'select prompt, completion from ' ~ ref('int_training_pairs__prepared'), none, 3) }}"
     " as job_id"
 )
-INLINE_STEPS = ("inline", "inline finetune", "inline ai")
+INLINE_STEPS = ("inline", "inline finetune", "inline legacy")
 OPERATIONS = {
+    "check_cortex_models",
+    "load_billed_usage",
     "load_support_tickets",
     "launch_finetune",
     "describe_finetune",
@@ -115,8 +135,13 @@ class SnowflakeRun:
         return [statement for step in steps for statement in self.steps[step].statements]
 
     @property
-    def ai_target(self) -> Path:
-        return self.project.workdir / "target_ai_complete"
+    def legacy_target(self) -> Path:
+        return self.project.workdir / "target_legacy_functions"
+
+
+def _step_name(step: tuple[str, ...]) -> str:
+    """A main-job step's name: the selector a build runs, the operation, or the seeded file."""
+    return {"build": step[-1], "run-operation": step[1], "seed": f"seed {step[-1]}"}[step[0]]
 
 
 @pytest.fixture(scope="session")
@@ -128,10 +153,14 @@ def snowflake_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snowflak
     account = EmulatedSnowflake(external_locations={QUICKSTART_BUCKET: bucket})
     run = SnowflakeRun(SnowflakeProject.create(workdir / "project", account))
     try:
-        # The production job, exactly as `make run TARGET=snowflake` runs it.
+        # The production job, as `make run TARGET=snowflake` runs it: the preflight first (the
+        # catalog seed and check_cortex_models), the billed usage last.
         run.run("load", "run-operation", "load_support_tickets")
         for step in MAIN_JOB:
-            run.run(step[2] if step[0] == "build" else step[1], *step)
+            if step[1] == "load_billed_usage":
+                # Hours later, the usage history has the run's rows.
+                account.publish_usage_history(PROJECT_VARS["finetune_base_model"])
+            run.run(_step_name(step), *step)
         run.run("docs", "docs", "generate")
         run.run("summary", "run-operation", "print_run_summary")
         run.run("show jobs", "run-operation", "show_finetune_jobs")
@@ -148,30 +177,53 @@ def snowflake_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snowflak
                 vars=VERSION_2_VARS,
                 target_path=run.project.workdir / "target_v2",
             )
-        # A rerun with nothing new must send nothing to Cortex.
+        # A rerun with nothing new must send nothing to Cortex (structured requests included).
         run.calls_before_rerun = account.cortex_call_counts()
+        run.run("rerun labels", "build", "--selector", "prepare_training_data")
+        run.run("rerun evaluation", "build", "--selector", "evaluate_models")
         run.run("rerun messages", "build", "--selector", "generate_messages")
         run.calls_after_rerun = account.cortex_call_counts()
-        # Every model and test compiled for the snowflake target, plus the two calls no model
-        # makes (COMPLETE and COUNT_TOKENS), then the same with AI_COMPLETE.
+        # The preflight refuses a retired model and one the region does not offer, before any call.
+        run.run(
+            "preflight retired",
+            "run-operation",
+            "check_cortex_models",
+            vars={"teacher_model": RETIRED_TEACHER["model_name"]},
+            expect_success=False,
+        )
+        offered = account.cortex_base_models
+        teacher = PROJECT_VARS["teacher_model"]
+        account.cortex_base_models = [model for model in offered if model.name != teacher]
+        run.run("preflight missing", "run-operation", "check_cortex_models", expect_success=False)
+        soon = dt.date.today() + dt.timedelta(days=30)
+        account.cortex_base_models = [
+            BaseModel(model.name, model.lifecycle_status, model.legacy_date, soon)
+            if model.name == teacher
+            else model
+            for model in offered
+        ]
+        run.run("preflight warning", "run-operation", "check_cortex_models")
+        account.cortex_base_models = offered
+        # Every model and test compiled for the snowflake target, plus the calls no model makes
+        # alone (a completion and a token count, inline), then the same with the legacy names.
         run.run("inline", "show", "--inline", INLINE_CORTEX)
         run.run("inline finetune", "compile", "--inline", INLINE_FINETUNE_WITHOUT_VALIDATION)
         run.run("compile", "compile")  # last on this target path: its manifest.json is compile's
         run.run(
-            "compile ai",
+            "compile legacy",
             "compile",
             "--select",
             *CORTEX_MODELS,
-            vars=AI_COMPLETE_VARS,
-            target_path=run.ai_target,
+            vars=LEGACY_VARS,
+            target_path=run.legacy_target,
         )
         run.run(
-            "inline ai",
+            "inline legacy",
             "show",
             "--inline",
             INLINE_CORTEX,
-            vars=AI_COMPLETE_VARS,
-            target_path=run.ai_target,
+            vars=LEGACY_VARS,
+            target_path=run.legacy_target,
         )
         # The cost guard: a full refresh would re-send every ticket; a cap below stops it.
         run.rows_before_guard = run.rows(
@@ -274,7 +326,7 @@ def test_the_launched_job_is_waited_for_and_succeeds(snowflake_run: SnowflakeRun
         jobs[0]
     )
     assert (base_model, status, backend, target_name) == (
-        "mistral-7b",
+        PROJECT_VARS["finetune_base_model"],
         "SUCCESS",
         "snowflake-cortex",
         "snowflake",
@@ -342,14 +394,16 @@ def test_a_rerun_with_nothing_new_sends_nothing_to_cortex(snowflake_run: Snowfla
     assert snowflake_run.calls_after_rerun == snowflake_run.calls_before_rerun
 
 
-def test_count_tokens_complete_and_ai_complete_answer(snowflake_run: SnowflakeRun) -> None:
-    for step in ("inline", "inline ai"):
+def test_ai_and_legacy_completions_and_token_counts_answer(snowflake_run: SnowflakeRun) -> None:
+    for step in ("inline", "inline legacy"):
         table = snowflake_run.steps[step].result.result.results[0].agate_table
         answer, tokens = table.rows[0]
         assert "lost phone" in answer.lower(), (step, answer)
         assert int(tokens) > 5
-    sent = [call.function for call in _calls(snowflake_run.statements("inline ai"))]
-    assert "AI_COMPLETE" in sent and "COMPLETE" not in sent
+    sent = [call.function for call in _calls(snowflake_run.statements("inline"))]
+    assert sent == ["AI_COMPLETE", "AI_COUNT_TOKENS"]
+    legacy = [call.function for call in _calls(snowflake_run.statements("inline legacy"))]
+    assert legacy == ["TRY_COMPLETE", "COUNT_TOKENS"]
 
 
 # -- the SQL sent and compiled ------------------------------------------------------------------
@@ -366,13 +420,15 @@ def _calls(statements: list[Statement]) -> list[CortexCall]:
 
 def _mentions_cortex(sql: str) -> bool:
     lowered = sql.lower()
-    return "snowflake.cortex." in lowered or "ai_complete(" in lowered
+    return any(
+        name in lowered for name in ("snowflake.cortex.", "ai_complete(", "ai_count_tokens(")
+    )
 
 
 def _compiled_files(
     run: SnowflakeRun, folders: tuple[str, ...] = ("compiled", "run")
 ) -> list[Path]:
-    roots = [run.project.target_path, run.ai_target]
+    roots = [run.project.target_path, run.legacy_target]
     return sorted(
         path
         for root in roots
@@ -419,7 +475,7 @@ def _normalized(sql: str) -> str:
 def test_every_statement_parses_as_snowflake_sql(snowflake_run: SnowflakeRun) -> None:
     """sqlfluff's Snowflake dialect parses every statement any command sent (models and tests
     as dbt ran them, operations, loads; bound as the connector binds them) and every compiled
-    model and test that no sent statement already contains (the AI_COMPLETE variants, models
+    model and test that no sent statement already contains (the legacy-name variants, models
     no job builds)."""
     operations = {
         statement.connection_name.removeprefix("macro_")
@@ -427,7 +483,13 @@ def test_every_statement_parses_as_snowflake_sql(snowflake_run: SnowflakeRun) ->
         if (statement.connection_name or "").startswith("macro_")
     }
     assert operations >= OPERATIONS  # every operation's statements are among those parsed
-    sent = {_normalized(sql): sql for sql in _sent_statements(snowflake_run)}
+    # sqlfluff has no grammar for SHOW CORTEX BASE MODELS (2026): the harness checks it against
+    # the documented syntax instead (snowflake_emulation.cortex_account).
+    sent = {
+        _normalized(sql): sql
+        for sql in _sent_statements(snowflake_run)
+        if not is_show_cortex_base_models(strip_query_comment(sql))
+    }
     sources = {f"sent #{number}: {sql[:100]!r}": sql for number, sql in enumerate(sent.values())}
     compiled = {
         str(path): path.read_text() for path in _compiled_files(snowflake_run, ("compiled",))
@@ -487,18 +549,44 @@ def _shape_problems(call: CortexCall) -> list[str]:
     """What is wrong with a call's arguments, against Snowflake's documented signatures."""
     args = call.arguments
     problems: list[str] = []
-    if call.function in {"COMPLETE", "TRY_COMPLETE", "AI_COMPLETE"}:
-        # (model, prompt [, options]); with options, COMPLETE answers a JSON object instead.
-        if len(args) not in (2, 3):
-            return [f"{call.shape}: takes (model, prompt [, options])"]
-        if not MODEL_NAME.fullmatch(_model_name(args[0]) or ""):
-            problems.append(f"{call.shape}: model must be a string literal: {args[0].sql()}")
-        if isinstance(args[1], (exp.Struct, exp.Array, exp.Null)) or (
-            isinstance(args[1], exp.Literal) and not args[1].is_string
-        ):
-            problems.append(f"{call.shape}: prompt must be text: {args[1].sql()}")
-        if len(args) == 3 and not isinstance(args[2], exp.Struct):
-            problems.append(f"{call.shape}: options must be an object: {args[2].sql()}")
+    if call.function in {"COMPLETE", "TRY_COMPLETE"}:
+        # The legacy names: (model, prompt) - with options they answer a JSON object instead.
+        if len(args) != 2:
+            return [f"{call.shape}: takes (model, prompt)"]
+        problems += _model_and_prompt_problems(call)
+    elif call.function == "AI_COMPLETE":
+        # (model, prompt [, model_parameters [, response_format [, show_details]]])
+        # (sql-reference/functions/ai_complete-single-string).
+        if not 2 <= len(args) <= 4:
+            return [f"{call.shape}: takes (model, prompt [, model_parameters [, response_format]])"]
+        problems += _model_and_prompt_problems(call)
+        if len(args) > 2:
+            if not isinstance(args[2], exp.Struct):
+                problems.append(
+                    f"{call.shape}: model_parameters must be an object: {args[2].sql()}"
+                )
+            elif set(object_constant(args[2])) - MODEL_PARAMETERS:
+                problems.append(f"{call.shape}: unknown model parameters: {args[2].sql()}")
+        if len(args) > 3:
+            # An OBJECT built from the JSON text category_response_format gives (every row's
+            # value is checked by the harness while the query runs).
+            response_format = args[3]
+            if not (
+                isinstance(response_format, exp.ParseJSON)
+                and isinstance(response_format.this, exp.Column)
+            ):
+                problems.append(
+                    f"{call.shape}: response_format must be parse_json(<column>): {response_format.sql()}"
+                )
+    elif call.function == "AI_COUNT_TOKENS":
+        # (function_name, model_name, input_text) for AI_COMPLETE; no fine-tuned model.
+        if len(args) != 3:
+            return [f"{call.shape}: takes ('ai_complete', model, text)"]
+        if _model_name(args[0]) != "ai_complete":
+            problems.append(f"{call.shape}: first argument must be 'ai_complete': {args[0].sql()}")
+        model = _model_name(args[1]) or ""
+        if not MODEL_NAME.fullmatch(model) or model not in CATALOG_MODEL_NAMES:
+            problems.append(f"{call.shape}: model must be a foundation model literal: {model!r}")
     elif call.function == "COUNT_TOKENS":
         # (model, text); a foundation model: COUNT_TOKENS does not take fine-tuned models.
         if len(args) != 2:
@@ -531,6 +619,18 @@ def _shape_problems(call: CortexCall) -> list[str]:
     return problems
 
 
+def _model_and_prompt_problems(call: CortexCall) -> list[str]:
+    model, prompt = call.arguments[:2]
+    problems = []
+    if not MODEL_NAME.fullmatch(_model_name(model) or ""):
+        problems.append(f"{call.shape}: model must be a string literal: {model.sql()}")
+    if isinstance(prompt, (exp.Struct, exp.Array, exp.Null)) or (
+        isinstance(prompt, exp.Literal) and not prompt.is_string
+    ):
+        problems.append(f"{call.shape}: prompt must be text: {prompt.sql()}")
+    return problems
+
+
 def test_every_cortex_call_has_the_documented_argument_shape(snowflake_run: SnowflakeRun) -> None:
     sources = [path.read_text() for path in _compiled_files(snowflake_run)]
     sources += list(_sent_statements(snowflake_run)) + _inline_sql(snowflake_run)
@@ -545,9 +645,11 @@ def test_every_cortex_call_has_the_documented_argument_shape(snowflake_run: Snow
         and isinstance(call.arguments[4], exp.Null)
     }
     assert shapes >= {
-        "COMPLETE/2",
         "TRY_COMPLETE/2",
         "AI_COMPLETE/2",
+        "AI_COMPLETE/3",
+        "AI_COMPLETE/4",
+        "AI_COUNT_TOKENS/3",
         "COUNT_TOKENS/2",
         "FINETUNE('CREATE')/5",
         "FINETUNE('CREATE')/6",
@@ -558,27 +660,45 @@ def test_every_cortex_call_has_the_documented_argument_shape(snowflake_run: Snow
     }
 
 
-@pytest.mark.parametrize("use_ai_complete", [False, True], ids=["complete", "ai_complete"])
-def test_each_cortex_model_calls_its_model_once_per_row(
-    snowflake_run: SnowflakeRun, use_ai_complete: bool
+def test_each_cortex_model_calls_its_model_and_pays_once_per_request(
+    snowflake_run: SnowflakeRun,
 ) -> None:
-    root = snowflake_run.ai_target if use_ai_complete else snowflake_run.project.target_path
     finetuned = snowflake_run.rows("select model_name from finetune_jobs where status = 'SUCCESS'")[
         0
     ][0]
-    for model_name, expected_model in CORTEX_MODELS.items():
-        (path,) = [
-            path
-            for path in (root / "compiled").glob(f"support_ticket_llm/models/**/{model_name}.sql")
-            if not path.parent.name.endswith(".yml")  # a test's folder, not the model's
-        ]
-        calls = cortex_calls_in_sql(path.read_text())
-        assert [call.function for call in calls] == [
-            "AI_COMPLETE" if use_ai_complete else "TRY_COMPLETE"
-        ], model_name
-        model, prompt = calls[0].arguments
-        assert _model_name(model) == (expected_model or finetuned), model_name
-        assert isinstance(prompt, exp.Column) and prompt.name == "prompt", model_name
+    for root, functions in (
+        (snowflake_run.project.target_path, {"AI_COMPLETE"}),
+        (snowflake_run.legacy_target, {"TRY_COMPLETE"}),
+    ):
+        for model_name, expected_model in CORTEX_MODELS.items():
+            (path,) = [
+                path
+                for path in (root / "compiled").glob(
+                    f"support_ticket_llm/models/**/{model_name}.sql"
+                )
+                if not path.parent.name.endswith(".yml")  # a test's folder, not the model's
+            ]
+            calls = cortex_calls_in_sql(path.read_text())
+            # One call, or (structured output decided per row) one per branch of a CASE.
+            assert calls and {call.function for call in calls} == functions, model_name
+            for call in calls:
+                model, prompt = call.arguments[:2]
+                assert _model_name(model) == (expected_model or finetuned), model_name
+                assert isinstance(prompt, exp.Column) and prompt.name == "prompt", model_name
+    # Each answered request was billed exactly once, in the run that asked it.
+    billed = Counter(
+        statement.node_id
+        for call in snowflake_run.account.meter.calls
+        for statement in [_statement_by_query_id(snowflake_run)[call.query_id]]
+    )
+    for model_name in (*CORTEX_MODELS, "int_base_model_categories__requested"):
+        answer = "message" if model_name == "int_messages__requested" else "raw_response"
+        answered = snowflake_run.rows(f"select count({answer}) from {model_name}")[0][0]
+        assert billed[f"model.support_ticket_llm.{model_name}"] == answered > 0, model_name
+
+
+def _statement_by_query_id(run: SnowflakeRun) -> dict[str, Statement]:
+    return {statement.query_id: statement for statement in run.account.statements}
 
 
 def test_cortex_calls_run_under_their_models_query_tag(snowflake_run: SnowflakeRun) -> None:
@@ -646,3 +766,258 @@ def test_dbt_connected_with_the_profile_filled_from_the_environment(
         assert arguments["session_parameters"] == {"QUERY_TAG": "support_ticket_llm"}
         # The empty authenticator and key-pair settings are ignored (no key, default auth).
         assert "authenticator" not in arguments and arguments["private_key"] is None
+
+
+# -- today's Cortex: defaults, preflight, structured output, billed usage, FINETUNE's future ------
+
+
+def test_default_snowflake_target_names_no_unusable_model_and_no_legacy_function(
+    snowflake_run: SnowflakeRun,
+) -> None:
+    """Everything compiled with default vars (models, tests, what the job sent): AI_* functions
+    only, and no retired or legacy model of the catalog in any string literal."""
+    sources = [
+        path.read_text()
+        for folder in ("compiled", "run")
+        for path in (snowflake_run.project.target_path / folder).rglob("*.sql")
+        if path.is_file()
+    ]
+    assert len(sources) > 50
+    for sql in sources:
+        lowered = sql.lower()
+        for legacy in (
+            "snowflake.cortex.complete",
+            "snowflake.cortex.try_complete",
+            "snowflake.cortex.count_tokens",
+        ):
+            assert legacy not in lowered
+    literals = {
+        literal.name
+        for sql in sources
+        for statement in sqlglot.parse(strip_query_comment(sql), read="snowflake")
+        if statement is not None
+        for literal in statement.find_all(exp.Literal)
+        if literal.is_string
+    }
+    assert not literals & UNUSABLE_MODELS
+    assert {PROJECT_VARS[name] for name in ("teacher_model", "message_model")} <= literals
+
+
+def test_the_preflight_runs_show_cortex_base_models_before_any_cortex_call(
+    snowflake_run: SnowflakeRun,
+) -> None:
+    statements = snowflake_run.statements("check_cortex_models")
+    shows = [s.body for s in statements if s.body.lower().startswith("show cortex base models")]
+    assert shows == ["show cortex base models in schema snowflake.models"]
+    assert not _calls(statements)
+    first_call = next(
+        index
+        for index, statement in enumerate(snowflake_run.account.statements)
+        if _calls([statement])
+    )
+    preflight = snowflake_run.account.statements.index(statements[0])
+    assert preflight < first_call
+    [line] = [
+        line for line in snowflake_run.steps["check_cortex_models"].log_lines if "usable" in line
+    ]
+    assert line == (
+        f"check_cortex_models: teacher_model {PROJECT_VARS['teacher_model']}, message_model "
+        f"{PROJECT_VARS['message_model']}, finetune_base_model "
+        f"{PROJECT_VARS['finetune_base_model']} are usable (SHOW CORTEX BASE MODELS, "
+        "TRANSFORMER in region AWS_US_WEST_2)."
+    )
+
+
+def _usable(role: str, offered: set[str]) -> str:
+    today = dt.date.today()
+    return ", ".join(
+        sorted(
+            row["model_name"]
+            for row in CATALOG
+            if role in row["roles"].split()
+            and row["lifecycle"] in {"ga", "preview"}
+            and not (
+                row["end_of_life_on"] and dt.date.fromisoformat(row["end_of_life_on"]) <= today
+            )
+            and row["model_name"] in offered
+        )
+    )
+
+
+def test_the_preflight_refuses_a_retired_model_naming_why_and_what_to_use(
+    snowflake_run: SnowflakeRun,
+) -> None:
+    refused = snowflake_run.steps["preflight retired"]
+    offered = {model.name for model in catalog_base_models()}
+    expected = (
+        f"teacher_model = {RETIRED_TEACHER['model_name']}: retired on "
+        f"{RETIRED_TEACHER['end_of_life_on']}. Usable teacher models in the catalog: "
+        f"{_usable('teacher', offered)}."
+    )
+    assert expected in refused.message, refused.message
+    assert "nothing was sent to Cortex" in refused.message
+    assert not _calls(refused.statements)
+
+
+def test_the_preflight_refuses_a_model_the_region_does_not_offer(
+    snowflake_run: SnowflakeRun,
+) -> None:
+    refused = snowflake_run.steps["preflight missing"]
+    teacher = PROJECT_VARS["teacher_model"]
+    offered = {model.name for model in catalog_base_models()} - {teacher}
+    expected = (
+        f"teacher_model = {teacher}: missing: SHOW CORTEX BASE MODELS does not list it for role "
+        f"TRANSFORMER in region AWS_US_WEST_2. Usable teacher models in the catalog: "
+        f"{_usable('teacher', offered)}."
+    )
+    assert expected in refused.message, refused.message
+    assert not _calls(refused.statements)
+
+
+def test_the_preflight_warns_within_60_days_of_an_end_of_life(snowflake_run: SnowflakeRun) -> None:
+    warned = snowflake_run.steps["preflight warning"]
+    soon = dt.date.today() + dt.timedelta(days=30)
+    assert any(
+        f"teacher_model = {PROJECT_VARS['teacher_model']}: reaches its end of life on {soon} (in 30 days)"
+        in line
+        for line in warned.log_lines
+    ), warned.log_lines
+
+
+def test_structured_output_answers_are_json_within_the_category_enum(
+    snowflake_run: SnowflakeRun,
+) -> None:
+    categories = {row[0] for row in snowflake_run.rows("select category from valid_categories")}
+    teacher = snowflake_run.rows(
+        "select is_structured_output, raw_response, category from int_teacher_labels__normalized"
+    )
+    assert teacher and {row[0] for row in teacher} == {True}
+    assert all(json.loads(raw)["category"] == category for _, raw, category in teacher)
+    assert {category for _, _, category in teacher} <= categories
+    # The response_format every structured request sent: the valid categories as the enum.
+    sent = {
+        call.arguments[3].this.name
+        for statement in snowflake_run.statements("prepare_training_data")
+        for call in _calls([statement])
+        if len(call.arguments) == 4
+    }
+    assert sent == {"response_format"}
+    response_format = json.loads(
+        snowflake_run.rows(
+            "select to_json(object_construct('type', 'json', 'schema', object_construct('type', "
+            "'object', 'properties', object_construct('category', object_construct('type', "
+            "'string', 'enum', array_agg(category) within group (order by category))), "
+            "'required', array_construct('category'), 'additionalProperties', false))) "
+            "from valid_categories"
+        )[0][0]
+    )
+    assert check_response_format(json.dumps(response_format))
+    assert response_format["schema"]["properties"]["category"]["enum"] == sorted(categories)
+    with pytest.raises(ValueError, match="schema"):
+        check_response_format('{"type": "json", "schema": "category"}')
+    # The evaluation shows format validity with and without structured output for the base model.
+    validity = dict(snowflake_run.rows("select model_role, format_validity from model_evaluation"))
+    assert validity["base_zero_shot_structured"] > validity["base_zero_shot"]
+
+
+def test_billed_usage_sits_beside_the_estimate_per_stage_and_model(
+    snowflake_run: SnowflakeRun,
+) -> None:
+    copied = snowflake_run.rows(
+        "select pipeline_stage, dbt_model, model_name, query_id, query_tag from cortex_billed_usage_history"
+    )
+    sent = _statement_by_query_id(snowflake_run)
+    assert copied
+    for stage, dbt_model, _billed_model, query_id, query_tag in copied:
+        # Keyed by the QUERY_TAG the run really sent with the query.
+        assert sent[query_id].query_tag == query_tag
+        assert json.loads(query_tag) == {
+            "project": "support_ticket_llm",
+            "model": dbt_model,
+            "stage": stage,
+        }
+    report = {
+        row[0]: row[1:]
+        for row in snowflake_run.rows(
+            "select pipeline_stage, estimated_credits, billed_credits, credits_difference, "
+            "is_billed_usage_read, billed_queries from cortex_billed_usage"
+        )
+    }
+    assert set(report) >= {
+        "teacher labels",
+        "finetuned categories",
+        "base model evaluation",
+        "messages",
+    }
+    for stage in ("teacher labels", "finetuned categories", "base model evaluation"):
+        estimated, billed, difference, is_read, queries = report[stage]
+        assert is_read and queries >= 1 and billed > 0 and estimated > 0, stage
+        assert difference == pytest.approx(billed - estimated), stage
+    assert report["messages"][0] is None and report["messages"][1] > 0
+
+
+def test_a_role_without_account_usage_keeps_the_estimate_with_a_warning(tmp_path: Path) -> None:
+    account = EmulatedSnowflake(emulate_cortex=False, account_usage_access=False)
+    try:
+        project = SnowflakeProject.create(tmp_path / "project", account)
+        loaded = project.invoke("run-operation", "load_billed_usage")
+        assert any(
+            "role transformer cannot read SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AISQL_USAGE_HISTORY"
+            in line
+            and "estimate" in line
+            for line in loaded.log_lines
+        ), loaded.log_lines
+        assert project.query("select count(*) from cortex_billed_usage_history") == [(0,)]
+    finally:
+        account.close()
+
+
+def test_launching_finetune_notes_its_deprecation_once(snowflake_run: SnowflakeRun) -> None:
+    lines = snowflake_run.steps["launch_finetune"].log_lines
+    notes = [line for line in lines if "scheduled for deprecation in Q1 2027" in line]
+    assert len(notes) == 1 and "Cortex Training" in notes[0]
+
+
+#: CORTEX_AISQL_USAGE_HISTORY's columns (sql-reference/account-usage/cortex_aisql_usage_history).
+USAGE_HISTORY_COLUMNS = {
+    "USAGE_TIME",
+    "MODEL_NAME",
+    "FUNCTION_NAME",
+    "TOKEN_CREDITS",
+    "TOKENS",
+    "TOKEN_CREDITS_GRANULAR",
+    "TOKENS_GRANULAR",
+    "QUERY_ID",
+    "QUERY_TAG",
+    "USER_ID",
+    "WAREHOUSE_ID",
+}
+
+
+def test_the_usage_history_query_reads_only_documented_columns(snowflake_run: SnowflakeRun) -> None:
+    [query] = [
+        statement.body
+        for statement in snowflake_run.statements("load_billed_usage")
+        if "cortex_aisql_usage_history" in statement.body.lower()
+        and statement.body.lower().startswith("insert")
+    ]
+    parsed = sqlglot.parse_one(query, read="snowflake")
+    [view] = [
+        table
+        for table in parsed.find_all(exp.Table)
+        if table.name.upper() == "CORTEX_AISQL_USAGE_HISTORY"
+    ]
+    assert (view.catalog.upper(), view.db.upper()) == ("SNOWFLAKE", "ACCOUNT_USAGE")
+    read = {
+        column.name.upper()
+        for column in parsed.find_all(exp.Column)
+        if column.table.lower() == view.alias_or_name.lower()
+    }
+    assert read and read <= USAGE_HISTORY_COLUMNS, read - USAGE_HISTORY_COLUMNS
+    # Only this project's rows: the filter is on the query tag's project.
+    where = parsed.find(exp.Where)
+    assert (
+        where is not None
+        and "query_tag" in where.sql().lower()
+        and "support_ticket_llm" in where.sql()
+    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from dbt_harness import PROJECT_DIR, DbtProject
 from streamlit.testing.v1 import AppTest
 
 APP_PATH = PROJECT_DIR / "app" / "message_studio.py"
-QUICKSTART_MODELS = ["snowflake-arctic", "llama3-8b", "mistral-large", "reka-flash"]
+CATALOG_CSV = PROJECT_DIR / "seeds" / "cortex_models.csv"
 HOSTILE_PROMPT = (
     """Write an email (at most 80 words) or a text message; say "thanks" and don't panic; """
     "'; drop table main.ticket_categories; --"
@@ -22,6 +24,20 @@ HOSTILE_PROMPT = (
 
 def project_vars() -> dict:
     return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+
+
+def catalog_message_writers() -> set[str]:
+    """The catalog's usable message writers: role message_writer, GA or preview, not past EOL."""
+    with CATALOG_CSV.open(newline="", encoding="utf-8") as handle:
+        return {
+            row["model_name"]
+            for row in csv.DictReader(handle)
+            if "message_writer" in row["roles"].split()
+            and row["lifecycle"] in {"ga", "preview"}
+            and not (
+                row["end_of_life_on"] and date.fromisoformat(row["end_of_life_on"]) <= date.today()
+            )
+        }
 
 
 def open_app(database_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
@@ -72,10 +88,9 @@ def test_offers_every_category_and_the_projects_models(
     variables = project_vars()
     models = app.selectbox(key="model")
     offered = [option.split(" (")[0] for option in models.options]
-    assert offered[:4] == QUICKSTART_MODELS
-    assert finetuned in offered
-    for name in ("teacher_model", "message_model", "finetune_base_model"):
-        assert variables[name] in offered
+    # The catalog's usable message writers and the fine-tuned model; nothing retired.
+    assert set(offered) == catalog_message_writers() | {variables["message_model"], finetuned}
+    assert len(offered) == len(set(offered))
     assert models.value == variables["message_model"]
     assert app.text_area(key="prompt").value == variables["message_prompt"]
     assert app.number_input(key="ticket_count").value == 10
@@ -85,7 +100,7 @@ def test_generates_messages_for_the_tickets_of_the_chosen_category(
     built_project: DbtProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = open_app(built_project.database_path, monkeypatch)
-    generate(app, category="Lost phone", model="mistral-large")
+    generate(app, category="Lost phone", model=project_vars()["message_model"])
 
     assert not app.error and not app.warning
     [status] = app.status

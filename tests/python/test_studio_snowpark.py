@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 import yaml
 from dbt_harness import PROJECT_DIR
+from project_vars import PROJECT_VARS
 
 sys.path.insert(0, str(PROJECT_DIR / "app"))
 
-from studio.config import QUICKSTART_MODELS, load_project_config, model_choices  # noqa: E402
+from studio.config import load_project_config, model_choices, usable_message_writers  # noqa: E402
 from studio.data import CUSTOMER_INFORMATION_SQL, TableMissing  # noqa: E402
 from studio.generation import (  # noqa: E402
     GenerationRequest,
@@ -27,6 +28,7 @@ from studio.generation import (  # noqa: E402
 from studio.snowpark_backend import SnowparkBackend  # noqa: E402
 
 HOSTILE = "x'); drop table ticket_categories; --"
+MESSAGE_MODEL: str = PROJECT_VARS["message_model"]
 TABLES = {"valid_categories", "ticket_categories", "ticket_messages", "finetune_jobs"}
 
 
@@ -61,24 +63,24 @@ def placeholders(query: str) -> int:
     return len(re.findall(r"\?", query))
 
 
-def test_generation_binds_every_value_and_calls_cortex_complete() -> None:
+def test_generation_binds_every_value_and_calls_ai_complete() -> None:
     session = FakeSession(
         answers={
-            "snowflake.cortex.complete": [
+            "ai_complete(": [
                 ("101", "Ana O'Hara", "Email", HOSTILE, "the prompt", "Dear Ana O'Hara, ...")
             ]
         }
     )
     request = GenerationRequest(
-        prompt=HOSTILE, category=HOSTILE, model="mistral-large", ticket_count=5
+        prompt=HOSTILE, category=HOSTILE, model=MESSAGE_MODEL, ticket_count=5
     )
 
     [message] = SnowparkBackend(session).generate(request)
 
     query, params = session.statements[-1]
-    assert params == [HOSTILE, 5, HOSTILE, "mistral-large"]
+    assert params == [HOSTILE, 5, HOSTILE, MESSAGE_MODEL]
     assert placeholders(query) == len(params)
-    assert "snowflake.cortex.complete(?, prompt)" in query
+    assert "ai_complete(?, prompt)" in query and "snowflake.cortex" not in query
     assert "from ticket_categories as categories" in query
     assert "inner join ticket_messages as messages" in query
     for statement, _ in session.statements:
@@ -153,7 +155,7 @@ def test_without_the_optional_tables_there_is_no_saved_prompt_nor_finetuned_mode
 
 
 @pytest.mark.parametrize(
-    "model", ["mistral-large", "llama3.1-8b", "DB.SCHEMA.SUPPORT_TICKETS_FINETUNED_MISTRAL_7B"]
+    "model", [MESSAGE_MODEL, PROJECT_VARS["teacher_model"], "DB.SCHEMA.SUPPORT_TICKETS_FINETUNED"]
 )
 def test_model_names_that_are_accepted(model: str) -> None:
     assert validate_model_name(model) == model
@@ -166,17 +168,17 @@ def test_model_names_that_are_refused(model: str) -> None:
 
 
 def test_requests_are_validated() -> None:
-    checked = dict(categories=["Lost phone"], models=["mistral-large"])
-    request = validate_request("  Hi  ", "Lost phone", "mistral-large", 10, **checked)
-    assert request == GenerationRequest("Hi", "Lost phone", "mistral-large", 10)
+    checked = dict(categories=["Lost phone"], models=[MESSAGE_MODEL])
+    request = validate_request("  Hi  ", "Lost phone", MESSAGE_MODEL, 10, **checked)
+    assert request == GenerationRequest("Hi", "Lost phone", MESSAGE_MODEL, 10)
     with pytest.raises(InvalidRequest, match="prompt is empty"):
-        validate_request(" \n", "Lost phone", "mistral-large", 10, **checked)
+        validate_request(" \n", "Lost phone", MESSAGE_MODEL, 10, **checked)
     with pytest.raises(InvalidRequest, match="Unknown category"):
-        validate_request("Hi", "Billing", "mistral-large", 10, **checked)
+        validate_request("Hi", "Billing", MESSAGE_MODEL, 10, **checked)
     with pytest.raises(InvalidRequest, match="not one of the models"):
-        validate_request("Hi", "Lost phone", "reka-flash", 10, **checked)
+        validate_request("Hi", "Lost phone", "not-offered-model", 10, **checked)
     with pytest.raises(InvalidRequest, match="between 1 and"):
-        validate_request("Hi", "Lost phone", "mistral-large", 0, **checked)
+        validate_request("Hi", "Lost phone", MESSAGE_MODEL, 0, **checked)
 
 
 def test_contact_icons_follow_the_marts_channel_rule() -> None:
@@ -207,9 +209,10 @@ def test_project_settings_come_from_dbt_project_yml() -> None:
 
     assert config.message_prompt == variables["message_prompt"]
     assert config.message_model == variables["message_model"]
-    choices = model_choices(config, "db.main.support_tickets_finetuned_mistral_7b")
-    assert list(choices)[: len(QUICKSTART_MODELS)] == list(QUICKSTART_MODELS)
-    assert choices["db.main.support_tickets_finetuned_mistral_7b"].endswith("(fine-tuned)")
-    for name in ("teacher_model", "message_model", "finetune_base_model"):
-        assert variables[name] in choices and name in choices[variables[name]]
-    assert len(choices) == len(set(choices))
+    choices = model_choices(config, "db.main.support_tickets_finetuned")
+    assert list(choices)[0] == variables["message_model"]
+    assert "message_model" in choices[variables["message_model"]]
+    assert set(choices) == {*usable_message_writers(), variables["message_model"]} | {
+        "db.main.support_tickets_finetuned"
+    }
+    assert choices["db.main.support_tickets_finetuned"].endswith("(fine-tuned)")

@@ -27,7 +27,11 @@ current_labels as (
         teacher_labels.ticket_id,
         teacher_labels.model,
         teacher_labels.prompt_hash,
+        teacher_labels.is_structured_output,
         teacher_labels.raw_response,
+        coalesce(
+            {{ answer_json_category('teacher_labels.raw_response') }}, teacher_labels.raw_response
+        ) as answer_text,
         teacher_labels.backend,
         teacher_labels.labeled_at,
         prompts.prompt,
@@ -41,12 +45,14 @@ current_labels as (
     inner join split
         on teacher_labels.ticket_id = split.ticket_id
     where teacher_labels.model = {{ quote_string_literal(teacher_model) }}
+    -- One answer per ticket: the latest (a plain and a structured request may both exist).
+    qualify row_number() over (partition by teacher_labels.ticket_id order by teacher_labels.labeled_at desc) = 1
 
 ),
 
 categorized as (
 
-    {{ categorize_responses('current_labels', 'teacher_label_id', 'raw_response') }}
+    {{ categorize_responses('current_labels', 'teacher_label_id', 'answer_text') }}
 
 ),
 
@@ -58,6 +64,7 @@ final as (
         current_labels.model,
         current_labels.prompt_hash,
         current_labels.prompt,
+        current_labels.is_structured_output,
         current_labels.raw_response,
         categorized.category,
         current_labels.backend,

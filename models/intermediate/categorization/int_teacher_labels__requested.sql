@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='teacher_label_id',
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
         query_tag=cortex_query_tag('teacher labels'),
     )
 }}
@@ -25,4 +25,5 @@
     model=var('teacher_model'),
     id_column='teacher_label_id',
     answered_at_column='labeled_at',
+    structured_output=var('teacher_structured_output'),
 ) }}

@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='base_model_category_id',
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
         query_tag=cortex_query_tag('base model evaluation'),
     )
 }}
@@ -33,4 +33,5 @@
     model=var('finetune_base_model'),
     id_column='base_model_category_id',
     answered_at_column='categorized_at',
+    structured_output=var('base_model_structured_output'),
 ) }}

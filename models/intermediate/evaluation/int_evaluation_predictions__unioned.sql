@@ -33,6 +33,7 @@ eval_tickets as (
         ticket_id,
         model,
         prompt_hash,
+        is_structured_output,
         raw_response,
         category,
         backend
@@ -59,6 +60,7 @@ predictions as (
         'teacher' as model_role,
         model,
         prompt_hash,
+        is_structured_output,
         raw_response,
         category as predicted_category,
         category as teacher_category,
@@ -73,6 +75,7 @@ predictions as (
         'base_zero_shot' as model_role,
         {{ quote_string_literal(base_model) }} as model,
         eval_tickets.prompt_hash,
+        false as is_structured_output,
         base_model_categories.raw_response,
         -- No answer (not asked yet, or a failed call) counts as 'Unknown'.
         coalesce(base_model_categories.category, 'Unknown') as predicted_category,
@@ -84,6 +87,28 @@ predictions as (
         on
             eval_tickets.ticket_id = base_model_categories.ticket_id
             and eval_tickets.prompt_hash = base_model_categories.prompt_hash
+            and base_model_categories.is_structured_output = false
+
+    union all
+
+    select
+        eval_tickets.ticket_id,
+        'base_zero_shot_structured' as model_role,
+        {{ quote_string_literal(base_model) }} as model,
+        eval_tickets.prompt_hash,
+        true as is_structured_output,
+        base_model_categories.raw_response,
+        -- No answer (not asked yet, or a failed call) counts as 'Unknown'.
+        coalesce(base_model_categories.category, 'Unknown') as predicted_category,
+        eval_tickets.category as teacher_category,
+        base_model_categories.backend
+
+    from eval_tickets
+    left join base_model_categories
+        on
+            eval_tickets.ticket_id = base_model_categories.ticket_id
+            and eval_tickets.prompt_hash = base_model_categories.prompt_hash
+            and base_model_categories.is_structured_output = true
 
     union all
 
@@ -92,6 +117,7 @@ predictions as (
         'finetuned' as model_role,
         finetuned_model.model,
         eval_tickets.prompt_hash,
+        coalesce(finetuned_categories.is_structured_output, false) as is_structured_output,
         finetuned_categories.raw_response,
         coalesce(finetuned_categories.category, 'Unknown') as predicted_category,
         eval_tickets.category as teacher_category,
@@ -113,20 +139,30 @@ final as (
         predictions.model_role,
         predictions.model,
         predictions.prompt_hash,
+        predictions.is_structured_output,
         predictions.raw_response,
         predictions.predicted_category,
         predictions.teacher_category,
         predictions.predicted_category = predictions.teacher_category as is_correct,
         -- Format validity: the raw answer, with
         -- surrounding blanks (space, tab, line feed, carriage return) trimmed, is exactly one
-        -- category name as listed (case-sensitive). A null answer is not valid.
+        -- category name as listed (case-sensitive); for a structured-output request, the answer is
+        -- a JSON object whose `category` is exactly one. A null answer is not valid.
         valid_categories.category is not null as is_format_valid,
         predictions.predicted_category = 'Unknown' as is_unknown,
         predictions.backend
 
-    from predictions
+    from (
+        select
+            *,
+            case
+                when is_structured_output then {{ answer_json_category('raw_response') }}
+                else trim(raw_response, ' ' || chr(9) || chr(10) || chr(13))
+            end as answer_as_sent
+        from predictions
+    ) as predictions
     left join valid_categories
-        on valid_categories.category = trim(predictions.raw_response, ' ' || chr(9) || chr(10) || chr(13))
+        on predictions.answer_as_sent = valid_categories.category
 
 )
 

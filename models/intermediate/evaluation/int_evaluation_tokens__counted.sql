@@ -10,7 +10,7 @@
 }}
 
 {#-
-    The tokenizer of each model role. COUNT_TOKENS does not accept fine-tuned models, so the
+    The tokenizer of each model role. AI_COUNT_TOKENS does not accept fine-tuned models, so the
     fine-tuned model's tokens are counted with its base model's tokenizer (the base model of the
     job that produced it, from the finetune_jobs source); that is also the model whose COMPLETE
     price its inference is billed at.
@@ -49,6 +49,7 @@
             from {{ this }} as already_counted
             where
                 already_counted.ticket_id = predictions.ticket_id
+                and already_counted.model_role = predictions.model_role
                 and already_counted.model = predictions.model
                 and already_counted.prompt_hash = predictions.prompt_hash
         )
@@ -71,11 +72,12 @@ counted as (
     {%- for model_role, tokenizer in [
         ('teacher', teacher_tokenizer),
         ('base_zero_shot', base_model_tokenizer),
+        ('base_zero_shot_structured', base_model_tokenizer),
         ('finetuned', finetuned_tokenizer.name),
     ] %}
 
     select
-        md5(ticket_id || '|' || model || '|' || prompt_hash) as token_count_id,
+        md5(ticket_id || '|' || model_role || '|' || model || '|' || prompt_hash) as token_count_id,
         ticket_id,
         model_role,
         model,

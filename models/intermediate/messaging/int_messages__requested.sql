@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='message_id',
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
         query_tag=cortex_query_tag('messages'),
     )
 }}

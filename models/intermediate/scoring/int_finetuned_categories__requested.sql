@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='finetuned_category_id',
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
         query_tag=cortex_query_tag('finetuned categories'),
     )
 }}
@@ -22,4 +22,5 @@
     model=resolve_finetuned_model(source('finetuning', 'finetune_jobs')),
     id_column='finetuned_category_id',
     answered_at_column='categorized_at',
+    structured_output=var('finetuned_structured_output'),
 ) }}

@@ -15,10 +15,15 @@ model_costs as (
 
 ),
 
+-- No page gives FINETUNE's training rate: the base model's input rate stands in, and says so.
 training_prices as (
 
-    select * from {{ ref('cortex_credit_prices') }}
-    where usage = 'training'
+    select
+        model_name,
+        input_credits_per_million_tokens as credits_per_million_tokens,
+        'assumed: no published training rate; the base model''s input rate' as price_basis
+
+    from {{ ref('cortex_models') }}
 
 ),
 
@@ -110,7 +115,7 @@ priced as (
     cross join ticket_counts
     cross join teacher_labeled_counts
     left join training_prices
-        on lower(finetune_job.base_model) = lower(training_prices.model)
+        on lower(finetune_job.base_model) = lower(training_prices.model_name)
     cross join teacher_costs
     cross join finetuned_costs
 

@@ -18,10 +18,9 @@ token_counts as (
 
 ),
 
-inference_prices as (
+model_catalog as (
 
-    select * from {{ ref('cortex_credit_prices') }}
-    where usage = 'inference'
+    select * from {{ ref('cortex_models') }}
 
 ),
 
@@ -66,17 +65,23 @@ final as (
         tokens_per_role.mean_prompt_tokens,
         tokens_per_role.mean_completion_tokens,
         tokens_per_role.mean_tokens_per_ticket,
-        inference_prices.credits_per_million_tokens,
-        tokens_per_role.mean_tokens_per_ticket * inference_prices.credits_per_million_tokens / 1000000.0
-            as credits_per_ticket,
-        tokens_per_role.mean_tokens_per_ticket * inference_prices.credits_per_million_tokens / 1000.0
-            as credits_per_1000_tickets
+        model_catalog.input_credits_per_million_tokens,
+        model_catalog.output_credits_per_million_tokens,
+        model_catalog.price_basis,
+        (
+            tokens_per_role.mean_prompt_tokens * model_catalog.input_credits_per_million_tokens
+            + tokens_per_role.mean_completion_tokens * model_catalog.output_credits_per_million_tokens
+        ) / 1000000.0 as credits_per_ticket,
+        (
+            tokens_per_role.mean_prompt_tokens * model_catalog.input_credits_per_million_tokens
+            + tokens_per_role.mean_completion_tokens * model_catalog.output_credits_per_million_tokens
+        ) / 1000.0 as credits_per_1000_tickets
 
     from model_evaluation
     left join tokens_per_role
         on model_evaluation.model_role = tokens_per_role.model_role
-    left join inference_prices
-        on lower(tokens_per_role.billing_model) = lower(inference_prices.model)
+    left join model_catalog
+        on lower(tokens_per_role.billing_model) = lower(model_catalog.model_name)
 
 )
 

@@ -26,8 +26,15 @@ model_roles as (
     union all
 
     select
-        'finetuned' as model_role,
+        'base_zero_shot_structured' as model_role,
         3 as model_role_order,
+        {{ quote_string_literal(var('finetune_base_model')) }} as model
+
+    union all
+
+    select
+        'finetuned' as model_role,
+        4 as model_role_order,
         {{ quote_string_literal(finetuned_model) }} as model
 
 ),

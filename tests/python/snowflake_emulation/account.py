@@ -8,7 +8,12 @@ fakesnow does not have: ``ALTER SESSION SET / UNSET QUERY_TAG`` and
 ``SHOW PARAMETERS LIKE 'QUERY_TAG' IN SESSION`` (what dbt-snowflake's ``set_query_tag`` runs).
 
 With ``emulate_cortex=True`` the project's emulator (``cortex_emulator``) is registered on the
-account's DuckDB and answers the Cortex functions.
+account's DuckDB and answers the Cortex functions. The account also answers
+``SHOW CORTEX BASE MODELS IN SCHEMA SNOWFLAKE.MODELS`` from ``cortex_base_models`` (by default the
+catalog's models that are not retired; a test removes one to play a model missing in the region),
+and, when ``account_usage_access`` is true, has SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AISQL_USAGE_HISTORY,
+whose rows arrive when a test calls ``publish_usage_history`` (the view's latency): one per
+query, model and function the run really sent, with the statement's QUERY_TAG.
 """
 
 from __future__ import annotations
@@ -34,8 +39,24 @@ from fakesnow.instance import FakeSnow
 from snowflake.connector.converter import SnowflakeConverter
 from sqlglot import exp
 
+from .cortex_account import (
+    USAGE_HISTORY_VIEW,
+    BaseModel,
+    UsageMeter,
+    catalog_base_models,
+    is_show_cortex_base_models,
+    show_cortex_base_models_sql,
+)
 from .cortex_calls import strip_query_comment
-from .features import JOB_CANCEL_FUNCTION, JOB_PROGRESS_FUNCTION, RewriteContext, rewrite_statement
+from .features import (
+    JOB_CANCEL_FUNCTION,
+    JOB_PROGRESS_FUNCTION,
+    METER_FUNCTION,
+    RESPONSE_FORMAT_CHECK_FUNCTION,
+    RewriteContext,
+    check_response_format,
+    rewrite_statement,
+)
 
 _DBT_COMMENT = re.compile(r"/\*\s*(\{.*?\})\s*\*/", re.DOTALL)
 _SHOW_QUERY_TAG = re.compile(r"^show\s+parameters\s+like\s+'query_tag'\s+in\s+session$", re.I)
@@ -56,6 +77,7 @@ class Statement:
     step: str
     comment: dict[str, Any] = field(default_factory=dict)
     parameters: tuple[Any, ...] | None = None
+    query_id: str = ""
 
     @property
     def body(self) -> str:
@@ -96,11 +118,20 @@ class EmulatedSnowflake:
     """An in-memory Snowflake account for dbt-snowflake, run in this process."""
 
     def __init__(
-        self, *, emulate_cortex: bool = True, external_locations: dict[str, Path] | None = None
+        self,
+        *,
+        emulate_cortex: bool = True,
+        external_locations: dict[str, Path] | None = None,
+        cortex_base_models: list[BaseModel] | None = None,
+        region: str = "AWS_US_WEST_2",
+        account_usage_access: bool = True,
     ) -> None:
         self._fakesnow = FakeSnow(create_database_on_connect=True, create_schema_on_connect=True)
         self._lock = threading.Lock()
         self._query_tags: weakref.WeakKeyDictionary[FakeSnowflakeConnection, str] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._roles: weakref.WeakKeyDictionary[FakeSnowflakeConnection, str] = (
             weakref.WeakKeyDictionary()
         )
         self._stage_file_formats: dict[str, str] = {}
@@ -113,8 +144,17 @@ class EmulatedSnowflake:
         self._step = ""
         self.statements: list[Statement] = []
         self.sessions: list[Session] = []
+        self.cortex_base_models = (
+            catalog_base_models() if cortex_base_models is None else cortex_base_models
+        )
+        self.region = region
+        self.account_usage_access = account_usage_access
+        self.meter = UsageMeter()
+        self._emulated_functions: frozenset[str] = frozenset()
         if emulate_cortex:
             self._register_cortex()
+        if account_usage_access:
+            self._create_usage_history_view()
 
     # -- what tests use -----------------------------------------------------------------------
 
@@ -130,7 +170,15 @@ class EmulatedSnowflake:
             cursor: FakeSnowflakeCursor, command: str, params: Any = None, *args: Any, **kwargs: Any
         ) -> FakeSnowflakeCursor:
             statement = account._record(cursor._conn, command, params, recorded)
+            cursor._harness_statement = statement  # type: ignore[attr-defined]
             answer = account._session_parameter(cursor._conn, statement.body)
+            if answer is None and is_show_cortex_base_models(statement.body):
+                try:
+                    answer = show_cortex_base_models_sql(statement.body, account.cortex_base_models)
+                except ValueError as error:
+                    raise snowflake.connector.errors.ProgrammingError(
+                        msg=f"SQL compilation error:\n{error}", errno=1003, sqlstate="42000"
+                    ) from error
             if answer is not None:
                 return original_execute(cursor, answer)
             return original_execute(cursor, command, params, *args, **kwargs)
@@ -140,12 +188,17 @@ class EmulatedSnowflake:
                 parsed = sqlglot.parse_one(sql, read="snowflake")
                 return transform(cursor, parsed, None).sql(dialect="duckdb")
 
+            statement = getattr(cursor, "_harness_statement", None)
             context = RewriteContext(
                 to_duckdb=to_duckdb,
                 current_database=cursor._conn.database,
                 current_schema=cursor._conn.schema,
                 stage_file_formats=account._stage_file_formats,
                 external_locations=account._external_locations,
+                query_id=statement.query_id if statement is not None else "",
+                region=account.region,
+                role=account._roles.get(cursor._conn, "PUBLIC"),
+                emulated_functions=account._emulated_functions,
             )
             return original_transform(cursor, rewrite_statement(expression, context), params)
 
@@ -180,6 +233,7 @@ class EmulatedSnowflake:
         session_parameters = arguments.get("session_parameters") or {}
         with self._lock:
             self._query_tags[connection] = str(session_parameters.get("QUERY_TAG", ""))
+            self._roles[connection] = str(arguments.get("role") or "PUBLIC").upper()
             shown = {
                 key: ("<set>" if key in _SECRET_ARGUMENTS and value else value)
                 for key, value in arguments.items()
@@ -206,6 +260,7 @@ class EmulatedSnowflake:
                 self._step,
                 comment,
                 tuple(params) if isinstance(params, (list, tuple)) else None,
+                query_id=f"emulated-query-{len(self.statements) + 1:06d}",
             )
             self.statements.append(statement)
             recorded.append(statement)
@@ -275,6 +330,81 @@ class EmulatedSnowflake:
             connection.create_function(
                 name, function, parameters, "VARCHAR", type="native", side_effects=True
             )
+        for name, function, parameters in (
+            (METER_FUNCTION, self.meter.record, ["VARCHAR"] * 6),
+            (RESPONSE_FORMAT_CHECK_FUNCTION, check_response_format, ["VARCHAR"]),
+        ):
+            connection.create_function(
+                name,
+                function,
+                parameters,
+                "VARCHAR",
+                type="native",
+                null_handling="special",
+                side_effects=True,
+            )
+        self._emulated_functions = frozenset(
+            row[0]
+            for row in connection.execute(
+                "select distinct function_name from duckdb_functions() "
+                "where function_name like 'cortex_%'"
+            ).fetchall()
+        )
+
+    # -- account usage ------------------------------------------------------------------------
+
+    def _create_usage_history_view(self) -> None:
+        database, schema, view = USAGE_HISTORY_VIEW.split(".")
+        connection = self._fakesnow.connect()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(f"create database if not exists {database}")
+            cursor.execute(f"create schema if not exists {database}.{schema}")
+            cursor.execute(
+                f"create table if not exists {USAGE_HISTORY_VIEW} ("
+                "usage_time timestamp_ltz, model_name text, function_name text, "
+                "token_credits number(38, 12), tokens number, token_credits_granular object, "
+                "tokens_granular object, query_id text, query_tag text, user_id text, "
+                "warehouse_id text)"
+            )
+        finally:
+            connection.close()
+
+    def publish_usage_history(self, finetuned_base_model: str) -> int:
+        """Make the metered usage so far appear in CORTEX_AISQL_USAGE_HISTORY (as hours later on
+        Snowflake); returns the rows added. A fine-tuned model is billed as its base model."""
+        if not self.account_usage_access:
+            raise RuntimeError("this account's role has no ACCOUNT_USAGE access")
+        by_id = {statement.query_id: statement for statement in self.statements}
+        rows = self.meter.usage_history_rows(by_id, finetuned_base_model)
+        published = {
+            row[0] for row in self.query(f"select distinct query_id from {USAGE_HISTORY_VIEW}")
+        }
+        fresh = [row for row in rows if row["query_id"] not in published]
+        connection = self._fakesnow.connect()
+        try:
+            cursor = connection.cursor()
+            for row in fresh:
+                cursor.execute(
+                    f"insert into {USAGE_HISTORY_VIEW} select %s, %s, %s, %s, %s, parse_json(%s), "
+                    "parse_json(%s), %s, %s, %s, %s",
+                    (
+                        row["usage_time"].strftime("%Y-%m-%d %H:%M:%S"),
+                        row["model_name"],
+                        row["function_name"],
+                        row["token_credits"],
+                        row["tokens"],
+                        row["token_credits_granular"],
+                        row["tokens_granular"],
+                        row["query_id"],
+                        row["query_tag"],
+                        row["user_id"],
+                        row["warehouse_id"],
+                    ),
+                )
+        finally:
+            connection.close()
+        return len(fresh)
 
     def cortex_call_counts(self) -> dict[tuple[str, str], int]:
         """Rows sent to each emulated Cortex function and model so far (the emulator's log)."""

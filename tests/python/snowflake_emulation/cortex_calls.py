@@ -1,7 +1,7 @@
 """Finding the Cortex calls in Snowflake SQL: what the harness rewrites and the tests check.
 
 A call is ``SNOWFLAKE.CORTEX.<function>(...)`` for COMPLETE, TRY_COMPLETE, COUNT_TOKENS and
-FINETUNE (any case), or ``AI_COMPLETE(...)``. The SQL is parsed with sqlglot's Snowflake
+FINETUNE (any case), or ``AI_COMPLETE(...)`` and ``AI_COUNT_TOKENS(...)``. The SQL is parsed with sqlglot's Snowflake
 dialect, so a call is found wherever it sits (a CTE, a ``create ... as``, a scalar select).
 """
 
@@ -15,14 +15,15 @@ import sqlglot
 from sqlglot import exp
 
 CORTEX_SCHEMA_FUNCTIONS = frozenset({"COMPLETE", "TRY_COMPLETE", "COUNT_TOKENS", "FINETUNE"})
-TOP_LEVEL_FUNCTIONS = frozenset({"AI_COMPLETE"})
+TOP_LEVEL_FUNCTIONS = frozenset({"AI_COMPLETE", "AI_COUNT_TOKENS"})
 
 _QUERY_COMMENT = re.compile(r"/\*\s*\{.*?\}\s*\*/", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class CortexCall:
-    """One call: ``function`` is COMPLETE, TRY_COMPLETE, COUNT_TOKENS, FINETUNE or AI_COMPLETE."""
+    """One call: ``function`` is COMPLETE, TRY_COMPLETE, COUNT_TOKENS, FINETUNE, AI_COMPLETE or
+    AI_COUNT_TOKENS."""
 
     function: str
     arguments: tuple[exp.Expr, ...]

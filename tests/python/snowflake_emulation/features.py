@@ -4,8 +4,16 @@ Each rewrite works on the statement as sqlglot parsed it (Snowflake dialect), be
 own transforms turn it into DuckDB SQL. The text dbt sent is never changed: the statement log
 keeps it as it was, and the production SQL is not bent to suit the harness.
 
-- ``SNOWFLAKE.CORTEX.COMPLETE / TRY_COMPLETE / COUNT_TOKENS`` and ``AI_COMPLETE`` call the
-  project's emulator (``cortex_complete``, ``cortex_try_complete``, ``cortex_count_tokens``).
+- ``SNOWFLAKE.CORTEX.COMPLETE / TRY_COMPLETE / COUNT_TOKENS`` call the project's emulator
+  (``cortex_complete``, ``cortex_try_complete``, ``cortex_count_tokens``).
+  ``AI_COMPLETE(model, prompt [, model_parameters [, response_format]])`` is checked against its
+  documented signature (model a string constant, model_parameters an object constant of the
+  documented keys, response_format a JSON schema object {'type': 'json', 'schema': {...}}, checked
+  on every row by ``RESPONSE_FORMAT_CHECK_FUNCTION``) and calls the emulator's
+  ``cortex_ai_complete``; every answered row is metered (``METER_FUNCTION``) for the emulated
+  CORTEX_AISQL_USAGE_HISTORY. ``AI_COUNT_TOKENS('ai_complete', model, text)`` calls
+  ``cortex_ai_count_tokens``. ``CURRENT_REGION()`` and ``CURRENT_ROLE()`` answer the account's
+  region and the session's role.
 - ``SNOWFLAKE.CORTEX.FINETUNE('CREATE', ...)`` calls ``cortex_finetune_create``; its training and
   validation queries are Snowflake SQL, so they go through fakesnow's transforms first, and an
   options object constant (``{'max_epochs': 3}``) becomes the JSON text the emulator takes.
@@ -40,6 +48,13 @@ from .cortex_calls import CortexCall, cortex_call_of, is_string_literal
 #: and CANCEL's answer for a job the harness still reports as training.
 JOB_PROGRESS_FUNCTION = "snowflake_harness_job_progress"
 JOB_CANCEL_FUNCTION = "snowflake_harness_job_cancel"
+#: The harness's meter of AI_COMPLETE rows, and its check of a response_format's shape.
+METER_FUNCTION = "snowflake_harness_meter"
+RESPONSE_FORMAT_CHECK_FUNCTION = "snowflake_harness_check_response_format"
+#: AI_COMPLETE's documented model_parameters (sql-reference/functions/ai_complete-single-string).
+MODEL_PARAMETERS = frozenset({"temperature", "top_p", "max_tokens", "guardrails"})
+#: The function names AI_COUNT_TOKENS counts for (its first argument).
+COUNTED_FUNCTIONS = frozenset({"ai_complete", "ai_classify", "ai_filter", "ai_agg", "ai_sentiment"})
 
 _MD5_UPPER64 = "cast('0x' || substr(md5(__md5_argument__), 1, 16) as ubigint)"
 
@@ -56,6 +71,13 @@ class RewriteContext:
     stage_file_formats: dict[str, str] = field(default_factory=dict)
     #: External stage URL prefix (e.g. an S3 bucket) -> the local directory URI that serves it.
     external_locations: dict[str, str] = field(default_factory=dict)
+    #: The id of the statement being rewritten (the query id its metered rows are billed to).
+    query_id: str = ""
+    #: The account's region (CURRENT_REGION()) and the session's role (CURRENT_ROLE()).
+    region: str = "AWS_US_WEST_2"
+    role: str = "PUBLIC"
+    #: The SQL functions the emulator registered (the AI_* ones arrive with the emulator's update).
+    emulated_functions: frozenset[str] = frozenset()
 
 
 def rewrite_statement(expression: exp.Expr, context: RewriteContext) -> exp.Expr:
@@ -91,6 +113,12 @@ def _rewrite_node(node: exp.Expr, context: RewriteContext) -> exp.Expr:
         return _md5_number_upper64(_rewrite_tree(node.this.copy(), context))
     if isinstance(node, exp.Anonymous) and node.name.upper() == "SYSTEM$WAIT":
         return _system_wait(node)
+    if isinstance(node, exp.CurrentRegion) or (
+        isinstance(node, exp.Anonymous) and node.name.upper() == "CURRENT_REGION"
+    ):
+        return exp.Literal.string(context.region)
+    if isinstance(node, exp.CurrentRole):
+        return exp.Literal.string(context.role)
     return node
 
 
@@ -103,7 +131,11 @@ def _function(name: str, *arguments: exp.Expr) -> exp.Anonymous:
 
 def _cortex(call: CortexCall, context: RewriteContext) -> exp.Expr:
     arguments = call.arguments
-    if call.function in {"COMPLETE", "TRY_COMPLETE", "AI_COMPLETE"}:
+    if call.function == "AI_COMPLETE":
+        return _ai_complete(call, context)
+    if call.function == "AI_COUNT_TOKENS":
+        return _ai_count_tokens(call, context)
+    if call.function in {"COMPLETE", "TRY_COMPLETE"}:
         if len(arguments) != 2:
             raise snowflake_error(
                 f"the harness emulates {call.function}(model, prompt) only, got "
@@ -116,6 +148,116 @@ def _cortex(call: CortexCall, context: RewriteContext) -> exp.Expr:
             raise snowflake_error(f"COUNT_TOKENS takes (model, text), got {len(arguments)} args")
         return _function("cortex_count_tokens", *arguments)
     return _finetune(call, context)
+
+
+def _ai_complete(call: CortexCall, context: RewriteContext) -> exp.Expr:
+    """AI_COMPLETE(model, prompt [, model_parameters [, response_format [, show_details]]]),
+    checked against the documented signature, answered by the emulator and metered."""
+    arguments = call.arguments
+    if not 2 <= len(arguments) <= 4:
+        raise snowflake_error(
+            "the harness emulates AI_COMPLETE(model, prompt [, model_parameters "
+            f"[, response_format]]), got {len(arguments)} arguments"
+        )
+    model, prompt = arguments[0], arguments[1]
+    if not is_string_literal(model):
+        raise snowflake_error(f"AI_COMPLETE's model must be a string constant, got {model.sql()}")
+    parameters: exp.Expr = exp.Null()
+    if len(arguments) > 2:
+        parameters = exp.Literal.string(json.dumps(model_parameters_constant(arguments[2])))
+    response_format: exp.Expr = exp.Null()
+    if len(arguments) > 3:
+        response_format = _function(
+            RESPONSE_FORMAT_CHECK_FUNCTION, _json_text_of(arguments[3], "response_format")
+        )
+    if "cortex_ai_complete" in context.emulated_functions:
+        answer = _function("cortex_ai_complete", model, prompt, parameters, response_format)
+    elif isinstance(response_format, exp.Null):
+        # The emulator before its AI_* functions: AI_COMPLETE without a response_format answers
+        # like TRY_COMPLETE (null for a failed row).
+        answer = _function("cortex_try_complete", model, prompt)
+    else:
+        raise snowflake_error(
+            "the project's emulator has no cortex_ai_complete yet: AI_COMPLETE with a "
+            "response_format cannot be emulated"
+        )
+    return _function(
+        METER_FUNCTION,
+        exp.Literal.string(context.query_id),
+        exp.Literal.string("AI_COMPLETE"),
+        model,
+        prompt,
+        response_format,
+        answer,
+    )
+
+
+def model_parameters_constant(node: exp.Expr) -> dict[str, Any]:
+    """AI_COMPLETE's model_parameters: an object constant of the documented keys."""
+    if not isinstance(node, exp.Struct):
+        raise snowflake_error(
+            f"AI_COMPLETE's model_parameters must be an object constant, got {node.sql()}"
+        )
+    parameters = object_constant(node)
+    unknown = set(parameters) - MODEL_PARAMETERS
+    if unknown:
+        raise snowflake_error(f"AI_COMPLETE has no model parameter {sorted(unknown)}")
+    return parameters
+
+
+def _json_text_of(node: exp.Expr, role: str) -> exp.Expr:
+    """An OBJECT argument as the JSON text the emulator takes: PARSE_JSON(text) gives its text,
+    an object constant its JSON."""
+    if isinstance(node, exp.ParseJSON) or (
+        isinstance(node, exp.Anonymous) and node.name.upper() == "PARSE_JSON"
+    ):
+        inner = node.this if isinstance(node, exp.ParseJSON) else node.expressions[0]
+        return inner.copy()
+    if isinstance(node, exp.Struct):
+        return exp.Literal.string(json.dumps(object_constant(node)))
+    raise snowflake_error(f"AI_COMPLETE's {role} must be an object, got {node.sql()}")
+
+
+def check_response_format(text: str | None) -> str | None:
+    """AI_COMPLETE's response_format: {'type': 'json', 'schema': <a JSON schema object>}."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"response_format is not JSON: {error}") from error
+    if not isinstance(value, dict) or value.get("type") != "json":
+        raise ValueError(f"response_format must be {{'type': 'json', 'schema': ...}}, got {text}")
+    schema = value.get("schema")
+    if not isinstance(schema, dict) or "type" not in schema:
+        raise ValueError(f"response_format's schema must be a JSON schema object, got {schema!r}")
+    if set(value) - {"type", "schema"}:
+        raise ValueError(
+            f"response_format has unknown keys {sorted(set(value) - {'type', 'schema'})}"
+        )
+    return text
+
+
+def _ai_count_tokens(call: CortexCall, context: RewriteContext) -> exp.Expr:
+    """AI_COUNT_TOKENS(function_name, model_name, input_text): the AI_COMPLETE form."""
+    arguments = call.arguments
+    if len(arguments) != 3:
+        raise snowflake_error(
+            "the harness emulates AI_COUNT_TOKENS(function_name, model_name, input_text), got "
+            f"{len(arguments)} arguments"
+        )
+    function_name, model, text = arguments
+    if not is_string_literal(function_name) or function_name.name.lower() not in COUNTED_FUNCTIONS:
+        raise snowflake_error(
+            f"AI_COUNT_TOKENS' first argument must name an AI function, got {function_name.sql()}"
+        )
+    if function_name.name.lower() != "ai_complete" or not is_string_literal(model):
+        raise snowflake_error(
+            "the harness emulates AI_COUNT_TOKENS('ai_complete', model, text) only"
+        )
+    if "cortex_ai_count_tokens" in context.emulated_functions:
+        return _function("cortex_ai_count_tokens", function_name, model, text)
+    return _function("cortex_count_tokens", model, text)
 
 
 def _finetune(call: CortexCall, context: RewriteContext) -> exp.Expr:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt_common.events.base_types import EventMsg
 from dbt_harness import temporary_environment
 
 from .account import EmulatedSnowflake, Statement
@@ -51,14 +52,21 @@ class Invocation:
     args: tuple[str, ...]
     result: dbtRunnerResult
     statements: list[Statement] = field(default_factory=list)
+    #: What the command logged from macros (log(..., info=true)), every warning and error, as
+    #: printed.
+    log_lines: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
-        """The error text of a failed command (exception or failing nodes)."""
+        """The error text of a failed command (exception, failing nodes, or what it logged: a
+        failed run-operation reports its error only there)."""
         if self.result.exception is not None:
             return str(self.result.exception)
         results = getattr(self.result.result, "results", None) or []
-        return "; ".join(f"{item.node.name}: {item.message}" for item in results if item.message)
+        failures = "; ".join(
+            f"{item.node.name}: {item.message}" for item in results if item.message
+        )
+        return failures or "\n".join(self.log_lines)
 
 
 @dataclass
@@ -111,9 +119,18 @@ class SnowflakeProject:
         if vars:
             command += ["--vars", json.dumps(dict(vars))]
         step = " ".join(args)
+        log_lines: list[str] = []
+
+        def collect(event: EventMsg) -> None:
+            if event.info.name in {"JinjaLogInfo", "JinjaLogWarning"} or event.info.level in {
+                "warn",
+                "error",
+            }:
+                log_lines.append(event.info.msg)
+
         with self._environment(), self.account.connected(step) as statements:
-            result = dbtRunner().invoke(command)
-        invocation = Invocation(tuple(args), result, statements)
+            result = dbtRunner(callbacks=[collect]).invoke(command)
+        invocation = Invocation(tuple(args), result, statements, log_lines)
         if expect_success and not result.success:
             raise DbtCommandFailed(
                 f"dbt {step} failed on the snowflake target: {invocation.message}"
