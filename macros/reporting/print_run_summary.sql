@@ -118,8 +118,8 @@
             row[0], row[1], _format_number(row[3], 3), _format_number(row[4], 3),
             _format_number(row[5], 3), _format_number(row[6], 4))) -%}
     {%- endfor -%}
-    {%- for row in rows if row[1] == 'base_zero_shot' and row[7] == 'local-emulator' -%}
-        {%- do lines.append("  " ~ row[0] ~ " (base_zero_shot): accuracy, format valid and unknown are EMULATED BY CONSTRUCTION -"
+    {%- for row in rows if row[1].startswith('base_zero_shot') and row[7] == 'local-emulator' -%}
+        {%- do lines.append("  " ~ row[0] ~ " (" ~ row[1] ~ "): accuracy, format valid and unknown are EMULATED BY CONSTRUCTION -"
             ~ " the emulator's declared small-model noise (docs/emulator.md), not a measurement of the model.") -%}
     {%- endfor -%}
 
