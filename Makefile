@@ -2,6 +2,7 @@
 #   make run    the whole flow on the embedded DuckDB target (or TARGET=snowflake)
 #   make test   the whole test suite (what CI runs)
 # Options: make run TARGET=snowflake | make run TICKETS=path/to/tickets.csv
+#          make run VARS='retrain_on_drift: true, audit_share_percent: 5'  (dbt vars, YAML entries)
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,16 +10,19 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 TARGET ?= local
 TICKETS ?=
+VARS ?=
+comma := ,
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_TARGET := $(TARGET)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-ifneq ($(strip $(TICKETS)),)
-DBT_VARS := --vars '{tickets_csv: "$(abspath $(TICKETS))"}'
+DBT_VAR_ENTRIES := $(strip $(if $(strip $(TICKETS)),tickets_csv: "$(abspath $(TICKETS))"$(if $(strip $(VARS)),$(comma))) $(VARS))
+ifneq ($(DBT_VAR_ENTRIES),)
+DBT_VARS := --vars '{$(DBT_VAR_ENTRIES)}'
 endif
 
-.PHONY: setup deps run check-models load build-training-data finetune score evaluate messages billed-usage docs summary report studio test lint benchmark clean
+.PHONY: setup deps run check-models load build-training-data finetune retrain retrain-if-drifting evaluate-candidate promote score evaluate messages billed-usage docs summary report studio test lint benchmark simulation clean
 
 setup: $(VENV)/.installed profiles.yml
 
@@ -38,7 +42,7 @@ profiles.yml: profiles.example.yml
 deps: setup
 	@$(BIN)/python offline_packages/dbt_deps.py --dbt $(DBT)
 
-run: setup deps check-models load build-training-data finetune score evaluate messages billed-usage docs summary report
+run: setup deps check-models load build-training-data finetune retrain-if-drifting evaluate-candidate promote score evaluate messages billed-usage docs summary report
 
 # Preflight: before any Cortex call, the models the vars name must be usable (the catalog, seed
 # cortex_models, and on Snowflake SHOW CORTEX BASE MODELS). See docs/cortex-models.md.
@@ -60,8 +64,27 @@ finetune:
 	$(DBT) run-operation launch_finetune $(DBT_VARS)
 	$(DBT) run-operation describe_finetune --args '{wait: true}' $(DBT_VARS)
 
+# With var retrain_on_drift: true, trains a new version when the drift test fired (else nothing).
+retrain-if-drifting:
+	$(DBT) run-operation retrain_if_drifting $(DBT_VARS)
+
+# The candidate (latest fine-tuned version not judged yet) answers the promotion eval set; then
+# it is promoted or not (a failing candidate is a warning: the run goes on, tickets keep their model).
+evaluate-candidate:
+	$(DBT) build --selector evaluate_candidate $(DBT_VARS)
+
+promote:
+	$(DBT) run-operation evaluate_and_promote_candidate $(DBT_VARS)
+
 score:
 	$(DBT) build --selector score_with_finetuned_model $(DBT_VARS)
+
+# One command: a new version trained on every teacher label so far (train split), judged,
+# promoted if it is good enough, then the tickets scored (var rescore_after_promotion).
+retrain: setup deps build-training-data
+	$(DBT) run-operation launch_finetune --args '{retrain: true}' $(DBT_VARS)
+	$(DBT) run-operation describe_finetune --args '{wait: true}' $(DBT_VARS)
+	$(MAKE) --no-print-directory evaluate-candidate promote score evaluate
 
 evaluate:
 	$(DBT) build --selector evaluate_models $(DBT_VARS)
@@ -98,6 +121,11 @@ studio: setup
 # tickets (a few minutes; not part of `make test`). BENCHMARK_ARGS=--quick: 200 calls, 1k/10k.
 benchmark: setup deps
 	$(BIN)/python benchmarks/run_benchmarks.py $(BENCHMARK_ARGS)
+
+# Day by day: a bootstrap batch, then daily batches with a change in wording; prints the table
+# in docs/daily-operation.md and writes docs/images/daily_simulation.png. SIMULATION_ARGS=--quick.
+simulation: setup deps
+	$(BIN)/python benchmarks/daily_simulation.py $(SIMULATION_ARGS)
 
 test: setup deps lint
 	$(BIN)/python -m pytest

@@ -1006,6 +1006,71 @@ _SERVICE_TAGS: dict[str, tuple[str, ...]] = {
     "B": ("Business Internet",),
     "I": ("Home Internet", "Business Internet"),
 }
+# --------------------------------------------------------------------------------------------
+# New wording (wording="shifted"): how customers write from some day on, for the day-by-day
+# simulation (benchmarks/daily_simulation.py). Two categories are written in new words and the
+# category mix moves; the other categories keep their templates.
+# --------------------------------------------------------------------------------------------
+
+WORDINGS: tuple[str, ...] = ("standard", "shifted")
+SHIFTED_CATEGORY_SHARES: dict[str, float] = {
+    "Roaming fees": 0.30,
+    "Slow data speed": 0.15,
+    "Lost phone": 0.27,
+    "Add new line": 0.14,
+    "Closing account": 0.14,
+}
+SHIFTED_THEMES: dict[str, str] = {
+    "Roaming fees": "Roaming fees: new wording",
+    "Lost phone": "Lost phone: new wording",
+}
+SHIFTED_CORES: dict[str, tuple[str, ...]] = {
+    "Roaming fees: new wording": (
+        "Came back from my getaway to {city} and there's {amount} of out-of-network usage on my account.",
+        "Why does my account show {amount} for using my mobile while I was in {country} last week?",
+        "My eSIM from you racked up {amount} during my stay in {city}, I never agreed to that.",
+        "I was on a layover in {city} for one afternoon and now I owe you {amount}.",
+        "Your app says I used {data_gb} in {country}. I was on hotel wifi the whole stay.",
+        "Got a nasty surprise: {amount} for a long weekend in {city}.",
+        "I spent {days} nights in {country} visiting family and the add-on you sold me did nothing.",
+        "Somehow my week in {city} cost {amount} on top of the normal monthly amount.",
+        "The out-of-country usage on my latest invoice is {amount}, please look into it.",
+        "While I was in {country} my phone kept using mobile data in the background and I got hit with {amount}.",
+    ),
+    "Lost phone: new wording": (
+        "Somebody nicked my {device} {place} yesterday.",
+        "My mobile got swiped {place} and I can't find it anywhere.",
+        "I left my handset {place} and it's gone, nobody handed it in.",
+        "My {device} fell out of my pocket {place}, I have no idea where it is now.",
+        "I got pickpocketed {place}, my {device} was taken.",
+        "My daughter's handset vanished {place} on {date}.",
+        "I can't locate my mobile since I was {place}, Find My shows it offline.",
+        "My {device} was snatched out of my hand {place}.",
+    ),
+}
+SHIFTED_DETAILS: dict[str, tuple[str, ...]] = {
+    "Roaming fees: new wording": (
+        "Nobody told me the add-on only covered texts.",
+        "The statement lists it as out-of-network usage.",
+        "I turned on the eSIM the day I landed.",
+    ),
+    "Lost phone: new wording": (
+        "It had a {color} case on it.",
+        "I've already changed my banking passwords.",
+        "The police gave me a report number.",
+    ),
+}
+SHIFTED_ASKS: dict[str, tuple[str, ...]] = {
+    "Roaming fees: new wording": (
+        "Please take that amount off.",
+        "Can someone look at those usage lines?",
+    ),
+    "Lost phone: new wording": (
+        "Please lock the SIM so nobody can use it.",
+        "How do I get a replacement handset?",
+    ),
+}
+
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 _FORMATTER = string.Formatter()
 
@@ -1179,9 +1244,15 @@ SLOTS: dict[str, SlotFiller] = {
 _CORES: dict[str, Pool] = {theme: _compile(texts) for theme, texts in CORES.items()}
 _DETAILS: dict[str, Pool] = {theme: _compile(texts) for theme, texts in DETAILS.items()}
 _ASKS: dict[str, Pool] = {theme: _compile(texts) for theme, texts in ASKS.items()}
+_CORES.update({theme: _compile(texts) for theme, texts in SHIFTED_CORES.items()})
+_DETAILS.update({theme: _compile(texts) for theme, texts in SHIFTED_DETAILS.items()})
+_ASKS.update({theme: _compile(texts) for theme, texts in SHIFTED_ASKS.items()})
 _THEME_CHOICES: dict[str, tuple[tuple[str, ...], list[float]]] = {
     category: (tuple(t for t, _ in themes), _cumulative(w for _, w in themes))
     for category, themes in THEMES.items()
+}
+_SHIFTED_THEME_CHOICES: dict[str, tuple[tuple[str, ...], list[float]]] = _THEME_CHOICES | {
+    category: ((theme,), [1.0]) for category, theme in SHIFTED_THEMES.items()
 }
 _LEADS: Pool = _compile(LEADS)
 _CLOSINGS: Pool = _compile(CLOSINGS)
@@ -1217,9 +1288,9 @@ def default_duplicate_count(count: int) -> int:
     return max(3, round(count / 100)) if count >= 100 else count // 100
 
 
-def _check_categories() -> None:
+def _check_categories(shares: dict[str, float]) -> None:
     """Every category of the seed needs the generator's request templates and shares."""
-    missing = [c for c in CATEGORIES if c not in CORES or c not in CATEGORY_SHARES]
+    missing = [c for c in CATEGORIES if c not in CORES or c not in shares]
     if missing:
         raise SystemExit(
             f"generate_tickets: no request templates for the categories {', '.join(missing)} of "
@@ -1228,9 +1299,11 @@ def _check_categories() -> None:
         )
 
 
-def _allocate_categories(count: int, rng: random.Random) -> list[str]:
-    _check_categories()
-    exact = [CATEGORY_SHARES[c] * count for c in CATEGORIES]
+def _allocate_categories(
+    count: int, rng: random.Random, shares: dict[str, float] = CATEGORY_SHARES
+) -> list[str]:
+    _check_categories(shares)
+    exact = [shares[c] * count for c in CATEGORIES]
     quotas = [int(x) for x in exact]
     by_remainder = sorted(range(len(CATEGORIES)), key=lambda i: (-(exact[i] - quotas[i]), i))
     for i in by_remainder[: count - sum(quotas)]:
@@ -1318,6 +1391,7 @@ def _request(
     contact: str,
     customer: _Customer,
     multiline: bool,
+    theme_choices: dict[str, tuple[tuple[str, ...], list[float]]] = _THEME_CHOICES,
 ) -> str:
     ctx: Context = {
         "service": service,
@@ -1325,7 +1399,7 @@ def _request(
         "first": customer.first,
         "name": customer.display,
     }
-    themes, theme_cum = _THEME_CHOICES[category]
+    themes, theme_cum = theme_choices[category]
     theme = themes[0] if len(themes) == 1 else _weighted(rng, themes, theme_cum)
     core = _pick(rng, _CORES[theme][service])
     planned: list[_Template] = []
@@ -1398,12 +1472,15 @@ def _ticket(
     ticket_id: str,
     category: str,
     flags: frozenset[str],
+    theme_choices: dict[str, tuple[tuple[str, ...], list[float]]] = _THEME_CHOICES,
 ) -> Ticket:
     service = _weighted(rng, SERVICE_TYPES, _SERVICE_CUM[category])
     contact = CONTACT_PREFERENCES[0] if rng.random() < EMAIL_SHARE else CONTACT_PREFERENCES[1]
     customer = _customer(rng, "non_ascii" in flags)
     email = _email(rng, customer, service, "uppercase_email" in flags)
-    request = _request(rng, category, service, contact, customer, "multiline" in flags)
+    request = _request(
+        rng, category, service, contact, customer, "multiline" in flags, theme_choices
+    )
     if "curly" in flags:
         request = request.replace("'", "\u2019")
     fields = {
@@ -1443,13 +1520,23 @@ def _differs(a: Ticket, b: Ticket) -> bool:
 
 
 def generate_tickets(
-    count: int, seed: int = DEFAULT_SEED, duplicate_count: int | None = None
+    count: int,
+    seed: int = DEFAULT_SEED,
+    duplicate_count: int | None = None,
+    wording: str = "standard",
 ) -> list[Ticket]:
     """Return ``count`` tickets; the same arguments always give the same tickets.
 
     ``duplicate_count`` tickets reuse the ticket_id of an earlier ticket (which belongs to a
     different customer with a different request); by default about 1% of ``count``.
+    ``wording="shifted"`` writes two categories in new words (SHIFTED_CORES) with another
+    category mix (SHIFTED_CATEGORY_SHARES); the ticket ids are the same as with "standard".
     """
+    if wording not in WORDINGS:
+        raise ValueError(f"wording must be one of {', '.join(WORDINGS)}, got {wording!r}")
+    shifted = wording == "shifted"
+    shares = SHIFTED_CATEGORY_SHARES if shifted else CATEGORY_SHARES
+    theme_choices = _SHIFTED_THEME_CHOICES if shifted else _THEME_CHOICES
     if count < 0:
         raise ValueError(f"count must be >= 0, got {count}")
     if duplicate_count is None:
@@ -1460,17 +1547,19 @@ def generate_tickets(
         )
 
     rng = random.Random(seed)
-    categories = _allocate_categories(count, rng)
+    categories = _allocate_categories(count, rng, shares)
     ids = _ticket_ids(count, rng)
     flags = _flags(count, rng)
-    tickets = [_ticket(rng, ids[i], categories[i], flags[i]) for i in range(count)]
+    tickets = [_ticket(rng, ids[i], categories[i], flags[i], theme_choices) for i in range(count)]
 
     chosen = rng.sample(range(count), 2 * duplicate_count)
     for original, duplicate in zip(chosen[::2], chosen[1::2], strict=True):
         first, second = sorted((original, duplicate))
         copy = replace(tickets[second], ticket_id=tickets[first].ticket_id)
         while not _differs(tickets[first], copy):
-            copy = _ticket(rng, tickets[first].ticket_id, categories[second], flags[second])
+            copy = _ticket(
+                rng, tickets[first].ticket_id, categories[second], flags[second], theme_choices
+            )
         tickets[second] = copy
     return tickets
 
@@ -1501,6 +1590,12 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="tickets reusing another ticket's id (default: about 1%% of count)",
     )
+    parser.add_argument(
+        "--wording",
+        choices=WORDINGS,
+        default="standard",
+        help="'shifted': two categories in new words and another category mix",
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="CSV to write")
     parser.add_argument(
         "--answer-key", type=Path, default=None, help="also write ticket_id,intended_category"
@@ -1511,7 +1606,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
     try:
-        tickets = generate_tickets(args.count, args.seed, args.duplicates)
+        tickets = generate_tickets(args.count, args.seed, args.duplicates, args.wording)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

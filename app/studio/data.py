@@ -18,7 +18,7 @@ IDENTIFIER_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,254}")
 CATEGORIES_TABLE = "valid_categories"
 TICKET_CATEGORIES_TABLE = "ticket_categories"
 TICKET_MESSAGES_TABLE = "ticket_messages"
-FINETUNE_JOBS_TABLE = "finetune_jobs"
+FINETUNED_MODEL_VERSIONS_TABLE = "finetuned_model_versions"
 SAVED_PROMPTS_TABLE = "saved_message_prompts"
 
 #: What builds each table the page reads (the steps of README "How it works").
@@ -26,7 +26,7 @@ HOW_TO_BUILD: dict[str, str] = {
     CATEGORIES_TABLE: "dbt build --selector prepare_training_data",
     TICKET_CATEGORIES_TABLE: "dbt build --selector score_with_finetuned_model",
     TICKET_MESSAGES_TABLE: "dbt build --selector generate_messages",
-    FINETUNE_JOBS_TABLE: "dbt run-operation launch_finetune",
+    FINETUNED_MODEL_VERSIONS_TABLE: "dbt build --selector score_with_finetuned_model",
 }
 
 #: The text the project appends to the prompt (macro message_prompt in
@@ -95,13 +95,9 @@ def categories_query(table: Callable[[str], str]) -> str:
 
 
 def finetuned_model_query(table: Callable[[str], str]) -> str:
-    """The latest successful fine-tuning job's model."""
-    return (
-        f"select model_name from {table(FINETUNE_JOBS_TABLE)} "
-        "where status = 'SUCCESS' "
-        "order by finished_at desc nulls last, launched_at desc nulls last "
-        "limit 1"
-    )
+    """The fine-tuned model in use (the promoted one), as the dbt project decides it (mart
+    finetuned_model_versions, macro promoted_finetuned_model): one answer for app and models."""
+    return f"select model_name from {table(FINETUNED_MODEL_VERSIONS_TABLE)} where is_in_use limit 1"
 
 
 def saved_prompt_query(table: Callable[[str], str]) -> str:

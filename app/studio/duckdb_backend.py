@@ -20,7 +20,7 @@ import duckdb
 from .config import PROJECT_DIR
 from .data import (
     CATEGORIES_TABLE,
-    FINETUNE_JOBS_TABLE,
+    FINETUNED_MODEL_VERSIONS_TABLE,
     SAVED_PROMPTS_TABLE,
     TICKET_CATEGORIES_TABLE,
     TICKET_MESSAGES_TABLE,
@@ -133,7 +133,7 @@ class DuckDbBackend:
 
     def finetuned_model(self) -> str | None:
         with self._connect() as connection:
-            if FINETUNE_JOBS_TABLE not in self._existing_tables(connection):
+            if FINETUNED_MODEL_VERSIONS_TABLE not in self._existing_tables(connection):
                 return None
             row = connection.execute(finetuned_model_query(self._table)).fetchone()
         return row[0] if row else None

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from .data import (
     CATEGORIES_TABLE,
-    FINETUNE_JOBS_TABLE,
+    FINETUNED_MODEL_VERSIONS_TABLE,
     SAVED_PROMPTS_TABLE,
     TICKET_CATEGORIES_TABLE,
     TICKET_MESSAGES_TABLE,
@@ -85,7 +85,7 @@ class SnowparkBackend:
         return [row[0] for row in self._rows(categories_query(self._table))]
 
     def finetuned_model(self) -> str | None:
-        if not self._existing_tables(FINETUNE_JOBS_TABLE):
+        if not self._existing_tables(FINETUNED_MODEL_VERSIONS_TABLE):
             return None
         rows = self._rows(finetuned_model_query(self._table))
         return rows[0][0] if rows else None

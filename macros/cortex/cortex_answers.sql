@@ -1,6 +1,7 @@
 {#-
-    The body of an incremental model that asks a Cortex model once per (ticket, model, prompt,
-    response format).
+    The body of a model that asks a Cortex model once per (ticket, model, prompt, response
+    format), materialized as `cortex_incremental` (macros/cortex/cortex_incremental.sql), which
+    runs it chunk by chunk.
 
     `candidates` is a select of (ticket_id, prompt, prompt_hash): the tickets this stage may
     send. `structured_output` says which requests each ticket makes:
@@ -13,20 +14,29 @@
     With var cortex_function_names: legacy every request is plain (TRY_COMPLETE has no
     response_format).
     The macro
-      - leaves out, on incremental runs, every request that already has a non-null answer for the
-        same model, prompt hash and response format hash (so nothing is paid for twice; failed
-        calls, stored as null, are sent again),
+      - leaves out every request that already has a row for the same model, prompt hash and
+        response format hash in the model's table (so nothing is paid for twice; the
+        materialization deletes failed calls, stored as null, before it starts, so they are sent
+        again once per run),
       - stops first when more rows would be sent than the cost guard allows (cortex_call_guard),
+      - takes at most var cortex_chunk_rows of them (one chunk; the materialization commits each
+        chunk and repeats the statement until nothing is left),
       - asks `model` with AI_COMPLETE (cortex_complete, var cortex_model_parameters), and records
         the provenance of each answer: the model, the backend that answered, the prompt hash, the
         response format's hash (null for a plain request) and when.
-    The model using it is incremental (delete+insert) with `unique_key=id_column`.
 -#}
 {% macro cortex_answers(candidates, model, id_column, answer_column='raw_response', answered_at_column='answered_at', structured_output='off') -%}
     {%- set model_literal = quote_string_literal(_validate_model_name(model)) -%}
     {%- set structured_output = _requested_structured_output(structured_output) -%}
     {%- set model_parameters = var('cortex_model_parameters', none) -%}
-    {%- set rows_to_send -%}
+    {%- set chunk_rows = var('cortex_chunk_rows') -%}
+    {%- if chunk_rows is not number or chunk_rows < 1 -%}
+        {{ exceptions.raise_compiler_error("var cortex_chunk_rows must be a positive whole number, got " ~ chunk_rows) }}
+    {%- endif -%}
+    {{- config(meta={'cortex_answer_columns': {'id': id_column, 'answer': answer_column, 'answered_at': answered_at_column}}) -}}
+    {#- A full refresh the model allows (paid_answers_full_refresh) re-sends everything: the guard counts it all. -#}
+    {%- set answered_table_exists = execute and load_relation(this) is not none and not should_full_refresh() -%}
+    {%- set requests -%}
         select
             candidates.ticket_id,
             candidates.prompt,
@@ -38,30 +48,55 @@
 
         from ({{ candidates }}) as candidates
         cross join ({{ _request_formats(model, structured_output) }}) as request_formats
-        {%- if is_incremental() %}
+    {%- endset -%}
+    {%- set rows_without_answer -%}
+        select requests.*
+
+        from ({{ requests }}) as requests
+        {%- if answered_table_exists %}
         where not exists (
             select 1
             from {{ this }} as answered
             where
-                answered.ticket_id = candidates.ticket_id
+                answered.ticket_id = requests.ticket_id
                 and answered.model = {{ model_literal }}
-                and answered.prompt_hash = candidates.prompt_hash
-                and answered.response_format_hash is not distinct from (
-                    case
-                        when request_formats.response_format is not null then md5(request_formats.response_format)
-                    end
-                )
+                and answered.prompt_hash = requests.prompt_hash
+                and answered.response_format_hash is not distinct from requests.response_format_hash
                 and answered.{{ answer_column }} is not null
         )
         {%- endif %}
     {%- endset -%}
-    {{- cortex_call_guard(rows_to_send) }}
+    {{- cortex_call_guard(rows_without_answer) }}
 
 with
 
+requests as (
+
+    {{ requests }}
+
+),
+
 rows_to_send as (
 
-    {{ rows_to_send }}
+    select
+        requests.ticket_id,
+        requests.prompt,
+        requests.prompt_hash,
+        requests.response_format,
+        requests.response_format_hash
+
+    from requests
+    where not exists (
+        select 1
+        from {{ this }} as answered
+        where
+            answered.ticket_id = requests.ticket_id
+            and answered.model = {{ model_literal }}
+            and answered.prompt_hash = requests.prompt_hash
+            and answered.response_format_hash is not distinct from requests.response_format_hash
+    )
+    order by requests.ticket_id, requests.prompt_hash, requests.response_format_hash
+    limit {{ chunk_rows }}
 
 ),
 
@@ -95,6 +130,19 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
+
+
+{#-
+    Whether a model that holds paid answers is rebuilt from scratch by `dbt build --full-refresh`:
+    only when var refresh_paid_answers names it (every answer in it is then paid for again).
+-#}
+{% macro paid_answers_full_refresh() -%}
+    {%- set named = var('refresh_paid_answers', []) -%}
+    {%- if named is string -%}
+        {%- set named = [named] -%}
+    {%- endif -%}
+    {{ return(this is not none and this.identifier in named) }}
 {%- endmacro %}
 
 

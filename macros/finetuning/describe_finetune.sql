@@ -1,7 +1,7 @@
 {#-
     dbt run-operation describe_finetune [--args '{job_id: ..., wait: true, max_wait_minutes: 120, poll_seconds: 60}']
 
-    DESCRIBEs a fine-tuning job (by default the latest one launched for finetuned_model_name()), records its status in the
+    DESCRIBEs a fine-tuning job (by default the latest one launched for any version of finetuned_model_name()), records its status in the
     jobs table, and with wait: true polls until the job ends (SYSTEM$WAIT between polls on
     Snowflake), for at most max_wait_minutes. Fails with the job's error when the job ends in
     ERROR or CANCELLED, and when the wait runs out.
@@ -67,12 +67,10 @@
     {%- if load_relation(jobs) is none -%}
         {{ exceptions.raise_compiler_error("No fine-tuning job has been launched yet (" ~ jobs ~ " does not exist): run `dbt run-operation launch_finetune` first.") }}
     {%- endif -%}
-    {%- set model_name = finetuned_model_name() -%}
     {%- set latest = run_query(
-        "select job_id from " ~ jobs ~ " where lower(model_name) = lower(" ~ quote_string_literal(model_name)
-        ~ ") order by launched_at desc limit 1") -%}
+        "select job_id from " ~ jobs ~ " where " ~ _in_finetuned_model_family('model_name') ~ " order by launched_at desc limit 1") -%}
     {%- if latest.rows | length == 0 -%}
-        {{ exceptions.raise_compiler_error("No fine-tuning job for " ~ model_name ~ " in " ~ jobs ~ ": run `dbt run-operation launch_finetune` first.") }}
+        {{ exceptions.raise_compiler_error("No fine-tuning job for " ~ finetuned_model_name(version='') ~ " in " ~ jobs ~ ": run `dbt run-operation launch_finetune` first.") }}
     {%- endif -%}
     {{ return(latest.rows[0][0]) }}
 {%- endmacro %}

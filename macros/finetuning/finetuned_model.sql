@@ -1,8 +1,8 @@
-{#- The fine-tuned model's fully qualified name, from vars: database.schema.name[_version]. -#}
-{% macro finetuned_model_name() -%}
+{#- The fine-tuned model family's name from vars: database.schema.name; a version adds _<version>. -#}
+{% macro finetuned_model_name(version=none) -%}
     {%- set database = var('finetuned_model_database') or target.database -%}
     {%- set schema = var('finetuned_model_schema') or target.schema -%}
-    {%- set version = var('finetuned_model_version', '') | string | trim -%}
+    {%- set version = (version if version is not none else var('finetuned_model_version', '')) | string | trim -%}
     {%- set name = var('finetuned_model_name') ~ ('_' ~ version if version else '') -%}
     {{ return(_validate_model_name(database ~ '.' ~ schema ~ '.' ~ name)) }}
 {%- endmacro %}
@@ -12,40 +12,102 @@
     {{ return(api.Relation.create(database=target.database, schema=target.schema, identifier='finetune_jobs')) }}
 {%- endmacro %}
 
+{#- The relation of the promotions table that `evaluate_and_promote_candidate` writes. -#}
+{% macro model_promotions_relation() -%}
+    {{ return(api.Relation.create(database=target.database, schema=target.schema, identifier='model_promotions')) }}
+{%- endmacro %}
+
 {#-
-    The fine-tuned model the scoring models call: the one the latest successful launch of
-    `finetuned_model_name()` produced, read from the jobs table (`jobs_relation`, passed in as
-    source('finetuning', 'finetune_jobs') so the lineage shows the dependency).
-    Without one, `dbt run` / `dbt build` stop with what to do; compile, docs and linting go on
-    with the name the vars give.
+    THE latest successful fine-tuning job of this project's model family (every version of var
+    finetuned_model_name), as a dict (job_id, model_name, base_model, trained_tokens), or none.
+    With `model_name`, the latest successful job that trained that exact model. Everything that
+    needs "the latest successful job" calls this (or reads the finetuned_model_versions mart).
 -#}
-{% macro resolve_finetuned_model(jobs_relation) -%}
-    {%- set expected_name = finetuned_model_name() -%}
-    {%- if not execute -%}
-        {{ return(expected_name) }}
-    {%- endif -%}
-    {%- set must_exist = flags.WHICH in ('run', 'build') -%}
-    {%- set how_to_train = "Train it first: `dbt run-operation launch_finetune` then `dbt run-operation describe_finetune --args '{wait: true}'` (or `make run`)." -%}
-    {%- if load_relation(jobs_relation) is none -%}
-        {%- if not must_exist -%}
-            {{ return(expected_name) }}
-        {%- endif -%}
-        {{ exceptions.raise_compiler_error("No fine-tuning job has been launched here yet (" ~ jobs_relation ~ " does not exist). " ~ how_to_train) }}
+{% macro latest_successful_finetune_job(jobs_relation=none, model_name=none) -%}
+    {%- set jobs_relation = jobs_relation or finetune_jobs_relation() -%}
+    {%- if not execute or load_relation(jobs_relation) is none -%}
+        {{ return(none) }}
     {%- endif -%}
     {%- set latest_success -%}
-        select model_name
+        select job_id, model_name, base_model, trained_tokens
         from {{ jobs_relation }}
-        where lower(model_name) = lower({{ quote_string_literal(expected_name) }})
-            and status = 'SUCCESS'
+        where
+            status = 'SUCCESS'
+            {%- if model_name %}
+            and lower(model_name) = lower({{ quote_string_literal(model_name) }})
+            {%- else %}
+            and {{ _in_finetuned_model_family('model_name') }}
+            {%- endif %}
         order by finished_at desc, launched_at desc
         limit 1
     {%- endset -%}
     {%- set found = run_query(latest_success) -%}
     {%- if found.rows | length == 0 -%}
-        {%- if not must_exist -%}
-            {{ return(expected_name) }}
-        {%- endif -%}
-        {{ exceptions.raise_compiler_error("No successful fine-tuning job for model " ~ expected_name ~ " in " ~ jobs_relation ~ ". " ~ how_to_train) }}
+        {{ return(none) }}
     {%- endif -%}
-    {{ return(trainer_model_to_call(found.rows[0][0])) }}
+    {%- set row = found.rows[0] -%}
+    {{ return({'job_id': row[0], 'model_name': row[1], 'base_model': row[2], 'trained_tokens': row[3]}) }}
+{%- endmacro %}
+
+{#- A SQL condition: `column` names a model of this project's family (the vars' name, any version). -#}
+{% macro _in_finetuned_model_family(column) -%}
+    {%- set family = finetuned_model_name(version='') | lower -%}
+    (
+        lower({{ column }}) = {{ quote_string_literal(family) }}
+        or substr(lower({{ column }}), 1, {{ family | length + 1 }}) = {{ quote_string_literal(family ~ '_') }}
+    )
+{%- endmacro %}
+
+{#-
+    THE fine-tuned model in use: the model of the latest promotion recorded in the promotions
+    table (`promotions_relation`, passed in as source('finetuning', 'model_promotions') by models
+    so the lineage shows it), or none while no candidate has been promoted (the bootstrap phase).
+-#}
+{% macro promoted_finetuned_model(promotions_relation=none) -%}
+    {%- set promotions_relation = promotions_relation or model_promotions_relation() -%}
+    {%- if not execute or load_relation(promotions_relation) is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set promoted -%}
+        select candidate_model
+        from {{ promotions_relation }}
+        where is_promoted
+        order by evaluated_at desc
+        limit 1
+    {%- endset -%}
+    {%- set found = run_query(promoted) -%}
+    {{ return(found.rows[0][0] if found.rows | length > 0 else none) }}
+{%- endmacro %}
+
+{#- Every model ever promoted, most recent promotion first (an empty list in the bootstrap phase). -#}
+{% macro promoted_finetuned_models(promotions_relation=none) -%}
+    {%- set promotions_relation = promotions_relation or model_promotions_relation() -%}
+    {%- if not execute or load_relation(promotions_relation) is none -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set promoted = run_query(
+        "select candidate_model, max(evaluated_at) from " ~ promotions_relation
+        ~ " where is_promoted group by candidate_model order by 2 desc") -%}
+    {{ return(promoted.columns[0].values() | list) }}
+{%- endmacro %}
+
+{#-
+    The candidate awaiting evaluation: the model of the latest successful job (latest_successful_finetune_job)
+    when no evaluation of it is recorded in the promotions table yet; else none.
+-#}
+{% macro finetuned_model_candidate(jobs_relation=none, promotions_relation=none) -%}
+    {%- set promotions_relation = promotions_relation or model_promotions_relation() -%}
+    {%- set latest = latest_successful_finetune_job(jobs_relation) -%}
+    {%- if latest is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if load_relation(promotions_relation) is not none -%}
+        {%- set judged = run_query(
+            "select count(*) from " ~ promotions_relation
+            ~ " where lower(candidate_model) = lower(" ~ quote_string_literal(latest['model_name']) ~ ")") -%}
+        {%- if judged.rows[0][0] | int > 0 -%}
+            {{ return(none) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(latest['model_name']) }}
 {%- endmacro %}

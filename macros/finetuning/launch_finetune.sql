@@ -1,17 +1,19 @@
 {#-
-    dbt run-operation launch_finetune [--args '{max_epochs: 3, allow_concurrent: false, force: false}']
+    dbt run-operation launch_finetune [--args '{max_epochs: 3, allow_concurrent: false, force: false, retrain: false}']
 
     Launches the trainer (var trainer; FINETUNE('CREATE') by default, see trainer_launch) for
-    finetuned_model_name() on the training pairs (train split for
-    training, eval split for validation) and records the job in the jobs table.
+    finetuned_model_name() on the training pairs (train split for training, eval split for
+    validation) and records the job in the jobs table. The model it makes is a candidate:
+    `evaluate_and_promote_candidate` decides whether it is used.
     - A model name is trained once: when a job already trained it successfully, nothing is
       launched (training is billed), unless force. A new model is a new name: set var
-      finetuned_model_version.
+      finetuned_model_version, or pass retrain: true, which names the next version (_v2, _v3, ...)
+      and trains it on every teacher label so far (bootstrap and audits, train split).
     - Refuses while a job for the same model name is still running, unless allow_concurrent.
 -#}
-{% macro launch_finetune(max_epochs=none, allow_concurrent=false, force=false) -%}
+{% macro launch_finetune(max_epochs=none, allow_concurrent=false, force=false, retrain=false) -%}
     {%- set max_epochs = max_epochs if max_epochs is not none else var('finetune_max_epochs', none) -%}
-    {%- set model_name = finetuned_model_name() -%}
+    {%- set model_name = _next_finetuned_model_version() if retrain else finetuned_model_name() -%}
     {%- set base_model = var('finetune_base_model') -%}
     {%- set pairs = ref('int_training_pairs__prepared') -%}
     {%- set jobs = finetune_jobs_relation() -%}
@@ -31,13 +33,11 @@
     {%- do create_finetune_jobs_table() -%}
 
     {%- if not force -%}
-        {%- set trained = run_query(
-            "select job_id from " ~ jobs ~ " where lower(model_name) = lower(" ~ quote_string_literal(model_name)
-            ~ ") and status = 'SUCCESS' order by finished_at desc limit 1") -%}
-        {%- if trained.rows | length > 0 -%}
-            {{ log("Model " ~ model_name ~ " was already trained by job " ~ trained.rows[0][0] ~ "; nothing launched. "
-                ~ "To train a new model set var finetuned_model_version (e.g. v2); to replace this one pass --args '{force: true}'.", info=true) }}
-            {{ return(trained.rows[0][0]) }}
+        {%- set trained = latest_successful_finetune_job(jobs, model_name=model_name) -%}
+        {%- if trained is not none -%}
+            {{ log("Model " ~ model_name ~ " was already trained by job " ~ trained['job_id'] ~ "; nothing launched. "
+                ~ "To train a new version on every teacher label so far run `make retrain` (launch_finetune --args '{retrain: true}'); to replace this one pass --args '{force: true}'.", info=true) }}
+            {{ return(trained['job_id']) }}
         {%- endif -%}
     {%- endif -%}
 
@@ -82,6 +82,22 @@
     {%- do run_query(record_job) -%}
     {%- do adapter.commit() if target.type == 'duckdb' -%}
     {{ return(job_id) }}
+{%- endmacro %}
+
+
+{#- The name of the next version of the model family: _v<n>, n = 1 + the versions launched so far. -#}
+{% macro _next_finetuned_model_version() -%}
+    {%- set jobs = finetune_jobs_relation() -%}
+    {%- set launched = run_query("select count(distinct lower(model_name)) from " ~ jobs ~ " where " ~ _in_finetuned_model_family('model_name')) -%}
+    {%- set state = namespace(version=(launched.rows[0][0] | int) + 1) -%}
+    {%- for attempt in range(1000) -%}
+        {%- set taken = run_query("select count(*) from " ~ jobs ~ " where lower(model_name) = lower("
+            ~ quote_string_literal(finetuned_model_name(version='v' ~ state.version)) ~ ")") -%}
+        {%- if taken.rows[0][0] | int > 0 -%}
+            {%- set state.version = state.version + 1 -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(finetuned_model_name(version='v' ~ state.version)) }}
 {%- endmacro %}
 
 

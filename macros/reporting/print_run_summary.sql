@@ -17,7 +17,7 @@
         from {{ ref('int_teacher_labels__normalized') }}
         union
         select 'fine-tuned categories', model, backend, 2
-        from {{ categories }} where backend is not null
+        from {{ categories }} where backend is not null and categorization_status = 'categorized'
         union
         select 'messages', model, backend, 3
         from {{ messages }} where backend is not null
@@ -56,6 +56,7 @@
     {%- endfor -%}
 
     {%- do lines.extend(_evaluation_summary_lines()) -%}
+    {%- do lines.extend(_daily_operation_summary_lines()) -%}
 
     {%- set sampled -%}
         select ticket_id, customer_name, channel, category, word_count, message
@@ -127,7 +128,7 @@
         select
             finetuned_model, trained_tokens, training_credits_per_million_tokens, training_price_basis,
             training_credits, break_even_tickets, credits_saved_per_1000_tickets, tickets,
-            teacher_labeled_tickets, teacher_ticket_budget, teacher_credits_saved_by_budget,
+            teacher_labeled_tickets, bootstrap_ticket_budget, teacher_credits_saved_by_sampling,
             credits_saved_against_teacher_only, pipeline_credits, teacher_credits_for_every_ticket
         from {{ payoff }}
     {%- endset -%}
@@ -140,12 +141,8 @@
             {%- do lines.append("Break-even: after " ~ row[5] ~ " tickets the fine-tune has paid for itself against labelling"
                 ~ " every ticket with the teacher (" ~ _format_number(row[6], 4) ~ " credits saved per 1,000 tickets).") -%}
         {%- endif -%}
-        {%- if row[9] is none -%}
-            {%- do lines.append("Teacher budget: none - the teacher labelled all " ~ row[7] ~ " tickets.") -%}
-        {%- else -%}
-            {%- do lines.append("Teacher budget: " ~ row[9] ~ " - the teacher labelled " ~ row[8] ~ " of " ~ row[7]
-                ~ " tickets, saving " ~ _format_number(row[10], 4) ~ " credits against labelling every ticket with it.") -%}
-        {%- endif -%}
+        {%- do lines.append("Teacher sample: bootstrap up to " ~ row[9] ~ ", then audits - the teacher labelled " ~ row[8] ~ " of " ~ row[7]
+            ~ " tickets, saving " ~ _format_number(row[10], 4) ~ " credits against labelling every ticket with it.") -%}
         {%- set saved = row[11] | float -%}
         {%- do lines.append("Whole pipeline (teacher labels + training + fine-tuned model on every ticket): "
             ~ _format_number(row[12], 4) ~ " credits, " ~ _format_number(saved | abs, 4)

@@ -112,7 +112,9 @@ def test_every_source_table_and_column_is_described(
 
 
 def _signature(macro: dict[str, Any]) -> list[str]:
-    """The macro's argument names, read from its definition."""
+    """The macro's argument names, read from its definition (a materialization takes none)."""
+    if macro["name"].startswith("materialization_"):
+        return []
     found = MACRO_SIGNATURE.search(macro["macro_sql"])
     assert found, f"cannot read the arguments of {macro['name']}"
     names, depth, current = [], 0, ""

@@ -95,9 +95,13 @@ def test_failed_rows_are_null_recorded_and_sent_again_by_the_next_build(
     assert {md5(prompt) for prompt in server.prompts()} == failed
     assert all(answer is not None for _, _, answer, _ in teacher_rows(project))
 
-    # A full refresh re-sends every ticket to the model: the cache answers all of them.
+    # A full refresh that names the model re-sends every ticket to it: the cache answers all.
     server.reset()
-    project.invoke(*PREPARE, "--full-refresh", vars=VARS)
+    project.invoke(
+        *PREPARE,
+        "--full-refresh",
+        vars={**VARS, "refresh_paid_answers": ["int_teacher_labels__requested"]},
+    )
     assert server.stats.requests == 0
     assert all(answer is not None for _, _, answer, _ in teacher_rows(project))
     cached = project.query(

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from catalog_models import CATALOG_ROWS, usable_models
 from dbt_harness import DbtProject
 from project_vars import PROJECT_VARS
 
@@ -81,7 +82,13 @@ def _write_user_csv(path: Path) -> list[list[str]]:
 def test_a_users_csv_runs_through_the_whole_flow(fresh_project: DbtProject, tmp_path: Path) -> None:
     csv_path = tmp_path / "my tickets.csv"
     rows = _write_user_csv(csv_path)
-    user_vars = {"tickets_csv": str(csv_path), "train_share_percent": 50}
+    # Five tickets: too few to judge a candidate by default; this user accepts any model.
+    user_vars = {
+        "tickets_csv": str(csv_path),
+        "train_share_percent": 50,
+        "min_eval_tickets_to_judge_models": 1,
+        "min_finetuned_accuracy": 0,
+    }
 
     fresh_project.invoke("run-operation", "load_support_tickets", vars=user_vars)
     loaded = fresh_project.query(
@@ -114,12 +121,20 @@ def test_a_csv_without_the_quickstart_columns_is_refused_by_name(
     assert "customer_name" in result.error_text and "contact_preference" in result.error_text
 
 
-def test_scoring_before_any_finetune_fails_with_what_to_do(fresh_project: DbtProject) -> None:
+def test_scoring_before_any_promotion_keeps_every_ticket_awaiting_a_model(
+    fresh_project: DbtProject,
+) -> None:
     fresh_project.invoke("build", "--selector", "prepare_training_data")
-    result = fresh_project.invoke(
-        "build", "--selector", "score_with_finetuned_model", expect_success=False
-    )
-    assert "launch_finetune" in result.error_text
+    fresh_project.invoke("build", "--selector", "score_with_finetuned_model")
+    staged = fresh_project.scalar("select count(*) from main.stg_support__tickets")
+    assert fresh_project.query(
+        "select categorization_status, count(*), count(category) "
+        "from main.ticket_categories group by all"
+    ) == [("awaiting_promoted_model", staged, 0)]
+    finetuned_name = PROJECT_VARS["finetuned_model_name"].lower()
+    assert not [
+        model for _, model in fresh_project.call_counts() if finetuned_name in model.lower()
+    ]
 
 
 def test_launch_refuses_a_second_job_while_one_runs_unless_told(fresh_project: DbtProject) -> None:
@@ -165,7 +180,10 @@ def test_describe_fails_with_the_jobs_error(fresh_project: DbtProject) -> None:
 
 def test_a_new_finetuned_version_is_what_scoring_uses(fresh_project: DbtProject) -> None:
     fresh_project.run_main_job()
-    fresh_project.run_main_job(vars={"finetuned_model_version": "v2"})
+    # v2 is judged against v1 and, as good, promoted; every_ticket: it re-categorises all.
+    fresh_project.run_main_job(
+        vars={"finetuned_model_version": "v2", "rescore_after_promotion": "every_ticket"}
+    )
     models = {
         row[0] for row in fresh_project.query("select distinct model from main.ticket_categories")
     }
@@ -189,3 +207,36 @@ def test_a_bad_train_share_is_a_clear_error(fresh_project: DbtProject, bad_value
         expect_success=False,
     )
     assert "train_share_percent" in result.error_text
+
+
+def test_the_preflight_checks_the_vars_against_the_catalog_locally(
+    fresh_project: DbtProject,
+) -> None:
+    """On the local target the catalog decides: a retired teacher and a base model FINETUNE does
+    not accept are refused before anything runs, each with the usable models of its role."""
+    retired = next(
+        row for row in CATALOG_ROWS if row["lifecycle"] == "retired" and "teacher" in row["roles"]
+    )
+    not_a_base = next(
+        name
+        for name in usable_models(role="teacher")
+        if name not in usable_models(role="finetune_base")
+    )
+    fresh_project.invoke("seed", "--select", "cortex_models")
+    fresh_project.invoke("run-operation", "check_cortex_models")  # the defaults are usable
+    refused = fresh_project.invoke(
+        "run-operation",
+        "check_cortex_models",
+        vars={"teacher_model": retired["model_name"], "finetune_base_model": not_a_base},
+        expect_success=False,
+    )
+    assert f"teacher_model = {retired['model_name']}: retired" in refused.error_text
+    assert f"finetune_base_model = {not_a_base}: FINETUNE does not accept it as a base model" in (
+        refused.error_text
+    )
+    bases = ", ".join(sorted(usable_models(role="finetune_base")))
+    assert f"Usable finetune_base models in the catalog: {bases}." in refused.error_text
+    assert (
+        fresh_project.scalar("select count(*) from duckdb_tables() where table_name like 'int_%'")
+        == 0
+    )  # nothing was built

@@ -245,4 +245,5 @@ def test_docs_are_generated_with_the_whole_lineage(built_project: DbtProject) ->
         for node in manifest["nodes"].values()
         if node["name"] == "int_finetuned_categories__requested"
     )
-    assert "source.support_ticket_llm.finetuning.finetune_jobs" in scoring["depends_on"]["nodes"]
+    # The model in use comes from the promotions table (macro promoted_finetuned_model).
+    assert "source.support_ticket_llm.finetuning.model_promotions" in scoring["depends_on"]["nodes"]

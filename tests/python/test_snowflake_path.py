@@ -225,7 +225,8 @@ def snowflake_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snowflak
             vars=LEGACY_VARS,
             target_path=run.legacy_target,
         )
-        # The cost guard: a full refresh would re-send every ticket; a cap below stops it.
+        # The cost guard: a full refresh (allowed by naming the model) would re-send every
+        # ticket; a cap below stops it.
         run.rows_before_guard = run.rows(
             "select count(*), max(labeled_at) from int_teacher_labels__requested"
         )
@@ -235,7 +236,10 @@ def snowflake_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snowflak
             "--select",
             "int_teacher_labels__requested",
             "--full-refresh",
-            vars={"cortex_max_rows_per_model": 5},
+            vars={
+                "cortex_max_rows_per_model": 5,
+                "refresh_paid_answers": ["int_teacher_labels__requested"],
+            },
             target_path=run.project.workdir / "target_guard",
             expect_success=False,
         )
@@ -729,7 +733,7 @@ def test_cortex_calls_run_under_their_models_query_tag(snowflake_run: SnowflakeR
 def test_the_cost_guard_stops_a_model_above_the_cap(snowflake_run: SnowflakeRun) -> None:
     guard = snowflake_run.steps["guard"]
     to_send = snowflake_run.rows(
-        "select count(*) from int_tickets__split where is_in_teacher_sample"
+        "select count(*) from int_tickets__sampled where is_teacher_labeled"
     )
     message = guard.message
     assert f"would send {to_send[0][0]} rows to Cortex" in message, message

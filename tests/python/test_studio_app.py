@@ -83,7 +83,7 @@ def test_offers_every_category_and_the_projects_models(
     assert "Lost phone" in app.selectbox(key="category").options
 
     finetuned = built_project.scalar(
-        "select model_name from main.finetune_jobs where status = 'SUCCESS'"
+        "select candidate_model from main.model_promotions where is_promoted"
     )
     variables = project_vars()
     models = app.selectbox(key="model")
@@ -141,7 +141,7 @@ def test_the_finetuned_model_can_be_chosen(
     built_project: DbtProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     finetuned = built_project.scalar(
-        "select model_name from main.finetune_jobs where status = 'SUCCESS'"
+        "select candidate_model from main.model_promotions where is_promoted"
     )
     app = open_app(built_project.database_path, monkeypatch)
     generate(app, category="Roaming fees", model=finetuned, count=3)

@@ -118,5 +118,5 @@ def test_the_lineage_shows_the_studio(built_project: DbtProject) -> None:
         "model.support_ticket_llm.ticket_categories",
         "model.support_ticket_llm.ticket_messages",
         "seed.support_ticket_llm.valid_categories",
-        "source.support_ticket_llm.finetuning.finetune_jobs",
+        "model.support_ticket_llm.finetuned_model_versions",
     }

@@ -29,7 +29,7 @@ from studio.snowpark_backend import SnowparkBackend  # noqa: E402
 
 HOSTILE = "x'); drop table ticket_categories; --"
 MESSAGE_MODEL: str = PROJECT_VARS["message_model"]
-TABLES = {"valid_categories", "ticket_categories", "ticket_messages", "finetune_jobs"}
+TABLES = {"valid_categories", "ticket_categories", "ticket_messages", "finetuned_model_versions"}
 
 
 class FakeDataFrame:
@@ -132,7 +132,7 @@ def test_reads_categories_finetuned_model_and_saved_prompt() -> None:
         tables=TABLES | {"saved_message_prompts"},
         answers={
             "from valid_categories": [("Lost phone",), ("Roaming fees",)],
-            "from finetune_jobs": [("DB.SCHEMA.SUPPORT_TICKETS_FINETUNED_MISTRAL_7B",)],
+            "from finetuned_model_versions": [("DB.SCHEMA.SUPPORT_TICKETS_FINETUNED_MISTRAL_7B",)],
             "from saved_message_prompts": [("Saved prompt",)],
         },
     )
@@ -141,8 +141,10 @@ def test_reads_categories_finetuned_model_and_saved_prompt() -> None:
     assert backend.categories() == ["Lost phone", "Roaming fees"]
     assert backend.finetuned_model() == "DB.SCHEMA.SUPPORT_TICKETS_FINETUNED_MISTRAL_7B"
     assert backend.saved_prompt() == "Saved prompt"
-    jobs_query = next(query for query, _ in session.statements if "from finetune_jobs" in query)
-    assert "status = 'SUCCESS'" in jobs_query and "order by finished_at desc" in jobs_query
+    versions_query = next(
+        query for query, _ in session.statements if "from finetuned_model_versions" in query
+    )
+    assert "where is_in_use" in versions_query
 
 
 def test_without_the_optional_tables_there_is_no_saved_prompt_nor_finetuned_model() -> None:

@@ -1,13 +1,12 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='teacher_label_id',
-        on_schema_change='append_new_columns',
+        materialized='cortex_incremental',
+        full_refresh=paid_answers_full_refresh(),
         query_tag=cortex_query_tag('teacher labels'),
     )
 }}
 
+{#- The teacher labels exactly the tickets int_tickets__sampled chose: bootstrap and audit. -#}
 {%- set tickets_in_teacher_sample -%}
     select
         prompts.ticket_id,
@@ -15,9 +14,9 @@
         prompts.prompt_hash
 
     from {{ ref('int_tickets__prompted_for_categorization') }} as prompts
-    inner join {{ ref('int_tickets__split') }} as split
-        on prompts.ticket_id = split.ticket_id
-    where split.is_in_teacher_sample
+    inner join {{ ref('int_tickets__sampled') }} as sampled
+        on prompts.ticket_id = sampled.ticket_id
+    where sampled.is_teacher_labeled
 {%- endset %}
 
 {{ cortex_answers(

@@ -45,6 +45,21 @@ eval_tickets as (
 
 ),
 
+-- The base model is asked twice: as it is (plain text) and with structured output.
+base_model_request_kinds as (
+
+    select
+        'base_zero_shot' as model_role,
+        false as is_structured_output
+
+    union all
+
+    select
+        'base_zero_shot_structured' as model_role,
+        true as is_structured_output
+
+),
+
 finetuned_model as (
 
     select max(model) as model
@@ -72,10 +87,10 @@ predictions as (
 
     select
         eval_tickets.ticket_id,
-        'base_zero_shot' as model_role,
+        base_model_request_kinds.model_role,
         {{ quote_string_literal(base_model) }} as model,
         eval_tickets.prompt_hash,
-        false as is_structured_output,
+        base_model_request_kinds.is_structured_output,
         base_model_categories.raw_response,
         -- No answer (not asked yet, or a failed call) counts as 'Unknown'.
         coalesce(base_model_categories.category, 'Unknown') as predicted_category,
@@ -83,32 +98,12 @@ predictions as (
         base_model_categories.backend
 
     from eval_tickets
+    cross join base_model_request_kinds
     left join base_model_categories
         on
             eval_tickets.ticket_id = base_model_categories.ticket_id
             and eval_tickets.prompt_hash = base_model_categories.prompt_hash
-            and base_model_categories.is_structured_output = false
-
-    union all
-
-    select
-        eval_tickets.ticket_id,
-        'base_zero_shot_structured' as model_role,
-        {{ quote_string_literal(base_model) }} as model,
-        eval_tickets.prompt_hash,
-        true as is_structured_output,
-        base_model_categories.raw_response,
-        -- No answer (not asked yet, or a failed call) counts as 'Unknown'.
-        coalesce(base_model_categories.category, 'Unknown') as predicted_category,
-        eval_tickets.category as teacher_category,
-        base_model_categories.backend
-
-    from eval_tickets
-    left join base_model_categories
-        on
-            eval_tickets.ticket_id = base_model_categories.ticket_id
-            and eval_tickets.prompt_hash = base_model_categories.prompt_hash
-            and base_model_categories.is_structured_output = true
+            and base_model_request_kinds.is_structured_output = base_model_categories.is_structured_output
 
     union all
 

@@ -1,8 +1,10 @@
-{%- set finetuned_model = resolve_finetuned_model(source('finetuning', 'finetune_jobs')) -%}
+{%- set promotions = source('finetuning', 'model_promotions') -%}
+{%- set finetuned_model = promoted_finetuned_model(promotions) or finetuned_model_name() -%}
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
+        full_refresh=paid_answers_full_refresh(),
         unique_key='token_count_id',
         on_schema_change='fail',
         query_tag=cortex_query_tag('evaluation token counts'),
@@ -17,16 +19,9 @@
 -#}
 {%- set teacher_tokenizer = var('teacher_model') -%}
 {%- set base_model_tokenizer = var('finetune_base_model') -%}
-{%- set finetuned_tokenizer = namespace(name=var('finetune_base_model')) -%}
-{%- if execute and load_relation(source('finetuning', 'finetune_jobs')) is not none -%}
-    {%- set found_base_model = run_query(
-        "select base_model from " ~ source('finetuning', 'finetune_jobs')
-        ~ " where lower(model_name) = lower(" ~ quote_string_literal(finetuned_model) ~ ")"
-        ~ " and status = 'SUCCESS' order by finished_at desc, launched_at desc limit 1") -%}
-    {%- if found_base_model.rows | length > 0 and found_base_model.rows[0][0] -%}
-        {%- set finetuned_tokenizer.name = found_base_model.rows[0][0] -%}
-    {%- endif -%}
-{%- endif -%}
+{%- set jobs = source('finetuning', 'finetune_jobs') -%}
+{%- set finetuned_job = latest_successful_finetune_job(jobs, model_name=finetuned_model) or {} -%}
+{%- set finetuned_tokenizer = namespace(name=finetuned_job.get('base_model') or var('finetune_base_model')) -%}
 
 {%- set answers_to_count -%}
     select

@@ -1,9 +1,7 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='message_id',
-        on_schema_change='append_new_columns',
+        materialized='cortex_incremental',
+        full_refresh=paid_answers_full_refresh(),
         query_tag=cortex_query_tag('messages'),
     )
 }}

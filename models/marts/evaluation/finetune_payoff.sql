@@ -1,5 +1,7 @@
-{%- set finetuned_model = resolve_finetuned_model(source('finetuning', 'finetune_jobs')) -%}
-{%- set teacher_ticket_budget = var('teacher_ticket_budget', none) -%}
+{%- set promotions = source('finetuning', 'model_promotions') -%}
+{%- set finetuned_model = promoted_finetuned_model(promotions) or finetuned_model_name() -%}
+{%- set jobs = source('finetuning', 'finetune_jobs') -%}
+{%- set finetuned_job = latest_successful_finetune_job(jobs, model_name=finetuned_model) -%}
 
 with
 
@@ -39,7 +41,7 @@ teacher_labels as (
 
 ),
 
--- The job that produced the fine-tuned model in use: its latest successful run.
+-- The job that produced the fine-tuned model in use (macro latest_successful_finetune_job).
 finetune_job as (
 
     select
@@ -48,16 +50,8 @@ finetune_job as (
         base_model,
         trained_tokens
 
-    from (
-        select
-            *,
-            row_number() over (order by finished_at desc, launched_at desc) as job_rank
-        from finetune_jobs
-        where
-            lower(model_name) = lower({{ quote_string_literal(finetuned_model) }})
-            and status = 'SUCCESS'
-    ) as successful_jobs
-    where job_rank = 1
+    from finetune_jobs
+    where {{ "job_id = " ~ quote_string_literal(finetuned_job['job_id']) if finetuned_job else "1 = 0" }}
 
 ),
 
@@ -143,11 +137,10 @@ final as (
         ) as break_even_tickets,
         tickets,
         teacher_labeled_tickets,
-        {{ teacher_ticket_budget | int if teacher_ticket_budget is not none else 'cast(null as integer)' }}
-            as teacher_ticket_budget,
+        {{ var('bootstrap_ticket_budget') | int }} as bootstrap_ticket_budget,
         teacher_labeled_tickets * teacher_credits_per_ticket as teacher_credits_spent,
         tickets * teacher_credits_per_ticket as teacher_credits_for_every_ticket,
-        (tickets - teacher_labeled_tickets) * teacher_credits_per_ticket as teacher_credits_saved_by_budget,
+        (tickets - teacher_labeled_tickets) * teacher_credits_per_ticket as teacher_credits_saved_by_sampling,
         tickets * finetuned_credits_per_ticket as finetuned_credits_for_every_ticket,
         teacher_labeled_tickets * teacher_credits_per_ticket
         + training_credits

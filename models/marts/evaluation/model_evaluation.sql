@@ -1,4 +1,5 @@
-{%- set finetuned_model = resolve_finetuned_model(source('finetuning', 'finetune_jobs')) -%}
+{%- set promotions = source('finetuning', 'model_promotions') -%}
+{%- set finetuned_model = promoted_finetuned_model(promotions) or finetuned_model_name() -%}
 
 with
 
@@ -55,6 +56,53 @@ measured as (
 
 ),
 
+-- Cohen's kappa: agreement beyond chance, chance = sum over categories of the product of the
+-- teacher's and the model's shares of that category.
+category_shares as (
+
+    select
+        model_role,
+        category,
+        sum(teacher_tickets) as teacher_tickets,
+        sum(predicted_tickets) as predicted_tickets
+
+    from (
+        select
+            model_role,
+            teacher_category as category,
+            1 as teacher_tickets,
+            0 as predicted_tickets
+        from predictions
+
+        union all
+
+        select
+            model_role,
+            predicted_category as category,
+            0 as teacher_tickets,
+            1 as predicted_tickets
+        from predictions
+    ) as category_counts
+    group by model_role, category
+
+),
+
+chance_agreement as (
+
+    select
+        category_shares.model_role,
+        sum(
+            1.0 * category_shares.teacher_tickets * category_shares.predicted_tickets
+            / (measured.eval_tickets * measured.eval_tickets)
+        ) as chance_agreement
+
+    from category_shares
+    inner join measured
+        on category_shares.model_role = measured.model_role
+    group by category_shares.model_role
+
+),
+
 final as (
 
     select
@@ -67,6 +115,10 @@ final as (
         coalesce(measured.answered_tickets, 0) as answered_tickets,
         coalesce(measured.correct_tickets, 0) as correct_tickets,
         1.0 * measured.correct_tickets / nullif(measured.eval_tickets, 0) as accuracy,
+        {{ wilson_interval_lower('measured.correct_tickets', 'measured.eval_tickets') }} as accuracy_lower,
+        {{ wilson_interval_upper('measured.correct_tickets', 'measured.eval_tickets') }} as accuracy_upper,
+        (1.0 * measured.correct_tickets / nullif(measured.eval_tickets, 0) - chance_agreement.chance_agreement)
+        / nullif(1 - chance_agreement.chance_agreement, 0) as cohens_kappa,
         coalesce(measured.format_valid_tickets, 0) as format_valid_tickets,
         1.0 * measured.format_valid_tickets / nullif(measured.eval_tickets, 0) as format_validity,
         coalesce(measured.unknown_tickets, 0) as unknown_tickets,
@@ -75,6 +127,8 @@ final as (
     from model_roles
     left join measured
         on model_roles.model_role = measured.model_role
+    left join chance_agreement
+        on model_roles.model_role = chance_agreement.model_role
 
 )
 

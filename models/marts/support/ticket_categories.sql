@@ -6,9 +6,9 @@ tickets as (
 
 ),
 
-split as (
+sampled as (
 
-    select * from {{ ref('int_tickets__split') }}
+    select * from {{ ref('int_tickets__sampled') }}
 
 ),
 
@@ -36,8 +36,13 @@ final as (
         tickets.ticket_id,
         tickets.service_type,
         tickets.contact_preference,
-        split.split,
+        sampled.split,
+        sampled.sampling_reason,
         prompts.is_request_truncated,
+        case
+            when finetuned_categories.ticket_id is not null then 'categorized'
+            else 'awaiting_promoted_model'
+        end as categorization_status,
         finetuned_categories.category,
         finetuned_categories.raw_response,
         finetuned_categories.model,
@@ -53,8 +58,8 @@ final as (
         end as is_agreeing_with_teacher
 
     from tickets
-    inner join split
-        on tickets.ticket_id = split.ticket_id
+    inner join sampled
+        on tickets.ticket_id = sampled.ticket_id
     inner join prompts
         on tickets.ticket_id = prompts.ticket_id
     left join finetuned_categories

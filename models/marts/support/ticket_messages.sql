@@ -48,6 +48,7 @@ final as (
         tickets.customer_email,
         tickets.contact_preference,
         case when tickets.contact_preference = 'Text Message' then 'text message' else 'email' end as channel,
+        categories.categorization_status,
         categories.category,
         current_messages.message,
         {{ word_count('current_messages.message') }} as word_count,

@@ -1,3 +1,4 @@
+{{ config(severity='warn') }}
 -- Fine-tuning must fix the format: the fine-tuned model's share of answers that are exactly one
 -- valid category must be higher than the base model's zero-shot share. Not judged below var
 -- min_eval_tickets_to_judge_models tickets.

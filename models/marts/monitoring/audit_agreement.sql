@@ -1,0 +1,100 @@
+{%- set window = var('drift_window_audit_tickets') -%}
+{%- if window is not number or window < 1 -%}
+    {{ exceptions.raise_compiler_error("var drift_window_audit_tickets must be a positive whole number, got " ~ window) }}
+{%- endif -%}
+
+with
+
+ticket_categories as (
+
+    select * from {{ ref('ticket_categories') }}
+
+),
+
+sampled as (
+
+    select * from {{ ref('int_tickets__sampled') }}
+
+),
+
+-- Audit tickets the promoted model categorised and the teacher labelled.
+audits as (
+
+    select
+        ticket_categories.ticket_id,
+        sampled.sampled_at as run_started_at,
+        ticket_categories.model,
+        case when ticket_categories.is_agreeing_with_teacher then 1 else 0 end as agrees,
+        row_number() over (order by sampled.sampled_at, ticket_categories.ticket_id) as audit_number
+
+    from ticket_categories
+    inner join sampled
+        on ticket_categories.ticket_id = sampled.ticket_id
+    where
+        ticket_categories.sampling_reason = 'audit'
+        and ticket_categories.categorization_status = 'categorized'
+        and ticket_categories.is_teacher_labeled
+
+),
+
+runs as (
+
+    select
+        run_started_at,
+        count(*) as audited_tickets,
+        sum(agrees) as agreeing_tickets,
+        max(model) as model,
+        max(audit_number) as last_audit_number
+
+    from audits
+    group by run_started_at
+
+),
+
+-- The last var drift_window_audit_tickets audit tickets up to and including each run.
+rolling as (
+
+    select
+        runs.run_started_at,
+        count(*) as rolling_audited_tickets,
+        sum(audits.agrees) as rolling_agreeing_tickets,
+        min(audits.run_started_at) as rolling_window_started_at
+
+    from runs
+    inner join audits
+        on
+            runs.last_audit_number - {{ window }} < audits.audit_number
+            and runs.last_audit_number >= audits.audit_number
+    group by runs.run_started_at
+
+),
+
+final as (
+
+    select
+        runs.run_started_at,
+        runs.model,
+        runs.audited_tickets,
+        runs.agreeing_tickets,
+        1.0 * runs.agreeing_tickets / runs.audited_tickets as agreement,
+        {{ wilson_interval_lower('runs.agreeing_tickets', 'runs.audited_tickets') }} as agreement_lower,
+        {{ wilson_interval_upper('runs.agreeing_tickets', 'runs.audited_tickets') }} as agreement_upper,
+        rolling.rolling_audited_tickets,
+        rolling.rolling_agreeing_tickets,
+        1.0 * rolling.rolling_agreeing_tickets / rolling.rolling_audited_tickets as rolling_agreement,
+        {{ wilson_interval_lower('rolling.rolling_agreeing_tickets', 'rolling.rolling_audited_tickets') }}
+            as rolling_agreement_lower,
+        {{ wilson_interval_upper('rolling.rolling_agreeing_tickets', 'rolling.rolling_audited_tickets') }}
+            as rolling_agreement_upper,
+        rolling.rolling_window_started_at,
+        1.0 * rolling.rolling_agreeing_tickets / rolling.rolling_audited_tickets
+        < {{ var('min_audit_agreement') }} as is_drifting,
+        runs.run_started_at = max(runs.run_started_at) over () as is_latest_run
+
+    from runs
+    inner join rolling
+        on runs.run_started_at = rolling.run_started_at
+
+)
+
+select * from final

@@ -1,0 +1,17 @@
+{{ config(severity='warn') }}
+-- Drift: the promoted model's rolling agreement with the teacher over the last
+-- var drift_window_audit_tickets audit tickets is below var min_audit_agreement. A warning, not
+-- an error: retrain with `make retrain` (or set var retrain_on_drift: true).
+select
+    run_started_at,
+    model,
+    rolling_audited_tickets,
+    rolling_agreement,
+    rolling_agreement_lower,
+    rolling_agreement_upper,
+    {{ var('min_audit_agreement') }} as min_audit_agreement
+
+from {{ ref('audit_agreement') }}
+where
+    is_latest_run
+    and is_drifting
