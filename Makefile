@@ -28,10 +28,11 @@ RUN_ARGS := $(if $(strip $(TICKETS)),--tickets "$(abspath $(TICKETS))") $(if $(s
 
 setup: $(VENV)/.installed profiles.yml
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-no-deps.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-no-deps.txt
 	$(BIN)/python -m pip install --quiet --no-deps --editable .
 	touch $@
 

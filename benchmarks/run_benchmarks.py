@@ -95,7 +95,6 @@ def throughput(calls: int, concurrency: int, server: FakeChatServer) -> Throughp
             "model_map": {BENCHMARK_MODEL: "bench-model"},
             "concurrency": concurrency,
             "max_retries": 2,
-            "backoff_seconds": 0.05,
             "timeout_seconds": 10,
             "cache": False,
         },
@@ -112,7 +111,8 @@ def throughput(calls: int, concurrency: int, server: FakeChatServer) -> Throughp
         started = time.perf_counter()
         conn.execute(
             "create table answers as "
-            f"select prompt, cortex_try_complete('{BENCHMARK_MODEL}', prompt) as answer from prompts"
+            "select prompt, cortex_try_complete(?, prompt) as answer from prompts",
+            [BENCHMARK_MODEL],
         )
         seconds = time.perf_counter() - started
         answered = conn.execute("select count(answer) from answers").fetchone()[0]

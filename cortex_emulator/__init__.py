@@ -5,7 +5,8 @@
 ``cortex_count_tokens``, and ``cortex_backend_name``, ``cortex_finetune_create / _describe /
 _show / _cancel``); ``cortex_emulator.plugin.Plugin`` does it for dbt-duckdb. It is not a
 language model: foundation models (listed by the project's model catalog,
-``seeds/cortex_models.csv``) categorise with a lexical scorer and write template messages;
+``seeds/cortex_models.csv``) categorise with a general sentence encoder (all-MiniLM-L6-v2)
+and write messages from the prompt;
 fine-tuned models are real (small) TF-IDF models stored as rows in the ``cortex_emulator``
 schema.
 

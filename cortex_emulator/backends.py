@@ -23,7 +23,7 @@ from .catalog import CatalogSource
 from .completion_options import DEFAULT_OPTIONS, CompletionOptions
 from .errors import CortexError
 from .models.finetuned.jobs import FineTuning
-from .models.foundation import complete_foundation
+from .models.foundation import complete_foundation, prepare
 
 LOCAL_EMULATOR = "local-emulator"
 
@@ -125,6 +125,7 @@ class LocalEmulatorBackend:
     ) -> list[str]:
         foundation = self._catalog.get().check_callable(model)
         if foundation is not None:
+            prepare(prompts)
             return [complete_foundation(foundation, prompt, options) for prompt in prompts]
         entry = self._finetuning.find(model)
         if entry is None:

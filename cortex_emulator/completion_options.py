@@ -52,18 +52,17 @@ class CompletionOptions:
 DEFAULT_OPTIONS = CompletionOptions()
 
 
-def _json_object(text: str, argument: str, example: str) -> dict[str, Any]:
+def json_object(text: str, subject: str, example: str) -> dict[str, Any]:
+    """``text`` parsed as a JSON object; else a ``CortexError`` saying ``subject`` must be one
+    such as ``example``."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
         raise CortexError(
-            f"AI_COMPLETE's {argument} must be a JSON object such as {example}; got {text!r} "
-            f"({error.msg})."
+            f"{subject} must be a JSON object such as {example}; got {text!r} ({error.msg})."
         ) from None
     if not isinstance(value, dict):
-        raise CortexError(
-            f"AI_COMPLETE's {argument} must be a JSON object such as {example}; got {text!r}."
-        )
+        raise CortexError(f"{subject} must be a JSON object such as {example}; got {text!r}.")
     return value
 
 
@@ -83,7 +82,9 @@ def parse_options(model_parameters: str | None, response_format: str | None) -> 
     """The options of one call; ``CortexError`` for a malformed argument."""
     parameters: dict[str, Any] = {}
     if model_parameters is not None and model_parameters.strip():
-        parameters = _json_object(model_parameters, "model_parameters", '{"temperature": 0}')
+        parameters = json_object(
+            model_parameters, "AI_COMPLETE's model_parameters", '{"temperature": 0}'
+        )
     unknown = sorted(set(parameters) - set(_PARAMETER_KEYS))
     if unknown:
         raise CortexError(
@@ -112,7 +113,7 @@ def _response_schema(response_format: str | None) -> str | None:
     if response_format is None or not response_format.strip():
         return None
     example = '{"type": "json", "schema": {"type": "object", "properties": {...}}}'
-    value = _json_object(response_format, "response_format", example)
+    value = json_object(response_format, "AI_COMPLETE's response_format", example)
     if value.get("type") != "json" or not isinstance(value.get("schema"), dict):
         raise CortexError(
             f"AI_COMPLETE's response_format must be {example}; got {response_format!r}."

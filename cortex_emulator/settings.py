@@ -15,9 +15,7 @@ temperature            CORTEX_OPENAI_TEMPERATURE         0
 max_tokens             CORTEX_OPENAI_MAX_TOKENS          4096 (Cortex's default)
 concurrency            CORTEX_OPENAI_CONCURRENCY         8
 timeout_seconds        CORTEX_OPENAI_TIMEOUT_SECONDS     60
-max_retries            CORTEX_OPENAI_MAX_RETRIES         5
-backoff_seconds        CORTEX_OPENAI_BACKOFF_SECONDS     0.5 (first retry; doubles each time)
-max_backoff_seconds    CORTEX_OPENAI_MAX_BACKOFF_SECONDS 30
+max_retries            CORTEX_OPENAI_MAX_RETRIES         5 (the openai SDK's retries and backoff)
 cache                  CORTEX_RESPONSE_CACHE             on (``off`` / ``false`` / ``0``)
 model_catalog          CORTEX_MODEL_CATALOG              the dbt project's seeds/cortex_models.csv
 =====================  ================================  ====================================
@@ -67,8 +65,6 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "concurrency": "CORTEX_OPENAI_CONCURRENCY",
     "timeout_seconds": "CORTEX_OPENAI_TIMEOUT_SECONDS",
     "max_retries": "CORTEX_OPENAI_MAX_RETRIES",
-    "backoff_seconds": "CORTEX_OPENAI_BACKOFF_SECONDS",
-    "max_backoff_seconds": "CORTEX_OPENAI_MAX_BACKOFF_SECONDS",
     "cache": "CORTEX_RESPONSE_CACHE",
     "model_catalog": "CORTEX_MODEL_CATALOG",
 }
@@ -87,8 +83,6 @@ class OpenAISettings:
     concurrency: int = 8
     timeout_seconds: float = 60.0
     max_retries: int = 5
-    backoff_seconds: float = 0.5
-    max_backoff_seconds: float = 30.0
 
     @property
     def endpoint(self) -> str:
@@ -178,10 +172,6 @@ class CortexSettings:
             concurrency=_integer("concurrency", pick("concurrency"), 8, low=1, high=1024),
             timeout_seconds=_number("timeout_seconds", pick("timeout_seconds"), 60.0, low=0.001),
             max_retries=_integer("max_retries", pick("max_retries"), 5, low=0, high=100),
-            backoff_seconds=_number("backoff_seconds", pick("backoff_seconds"), 0.5, low=0.0),
-            max_backoff_seconds=_number(
-                "max_backoff_seconds", pick("max_backoff_seconds"), 30.0, low=0.0
-            ),
         )
         return cls(backend=backend, openai=openai, cache=cache, model_catalog=model_catalog)
 

@@ -6,8 +6,9 @@ writes ``seeds/support_tickets.csv`` with the same columns (ticket_id, customer_
 customer_email, service_type, request, contact_preference) and the same kind of mess the public
 file has, so that staging, categorisation and the loaders are exercised on realistic input:
 
-* requests written as a customer would, about one of five categories (see ``CATEGORIES``),
-  not always using the category's own words;
+* requests written as a customer would, about one of the categories of
+  ``seeds/valid_categories.csv`` (``CATEGORIES``, read from it; the generator has templates for
+  the quickstart's five telecom categories), not always using the category's own words;
 * apostrophes, double quotes and embedded newlines inside requests;
 * non-ASCII customer names, e-mail addresses with upper-case letters;
 * leading or trailing spaces on some fields;
@@ -42,13 +43,21 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-CATEGORIES: tuple[str, ...] = (
-    "Roaming fees",
-    "Slow data speed",
-    "Lost phone",
-    "Add new line",
-    "Closing account",
-)
+CATEGORIES_SEED = Path(__file__).resolve().parents[1] / "seeds" / "valid_categories.csv"
+
+
+def read_categories(seed: Path = CATEGORIES_SEED) -> tuple[str, ...]:
+    """The project's categories, from the valid_categories seed (in list_position order): the
+    one place where they are kept. The generator writes requests for those of them it has
+    templates for (the quickstart's five telecom categories)."""
+    with seed.open(encoding="utf-8", newline="") as handle:
+        rows = sorted(
+            csv.DictReader(handle), key=lambda r: (int(r["list_position"]), r["category"])
+        )
+    return tuple(row["category"] for row in rows)
+
+
+CATEGORIES: tuple[str, ...] = read_categories()
 SERVICE_TYPES: tuple[str, ...] = ("Cellular", "Business Internet", "Home Internet")
 CONTACT_PREFERENCES: tuple[str, ...] = ("Email", "Text Message")
 CSV_COLUMNS: tuple[str, ...] = (
@@ -1279,9 +1288,21 @@ def default_duplicate_count(count: int) -> int:
     return max(3, round(count / 100)) if count >= 100 else count // 100
 
 
+def _check_categories(shares: dict[str, float]) -> None:
+    """Every category of the seed needs the generator's request templates and shares."""
+    missing = [c for c in CATEGORIES if c not in CORES or c not in shares]
+    if missing:
+        raise SystemExit(
+            f"generate_tickets: no request templates for the categories {', '.join(missing)} of "
+            f"{CATEGORIES_SEED}: the generator writes the quickstart's telecom requests only "
+            f"({', '.join(CORES)}). Bring your own tickets instead (make run TICKETS=...)."
+        )
+
+
 def _allocate_categories(
     count: int, rng: random.Random, shares: dict[str, float] = CATEGORY_SHARES
 ) -> list[str]:
+    _check_categories(shares)
     exact = [shares[c] * count for c in CATEGORIES]
     quotas = [int(x) for x in exact]
     by_remainder = sorted(range(len(CATEGORIES)), key=lambda i: (-(exact[i] - quotas[i]), i))

@@ -39,10 +39,15 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import scipy.sparse as sp
 
 from ..errors import CortexError
-from ..models.finetuned.features import SparseRows, TfidfVectorizer
-from ..models.finetuned.training import ModelKind, TrainedModel
+from ..models.finetuned.training import (
+    ModelKind,
+    TrainedModel,
+    vectorizer_from_table,
+    vocabulary_of,
+)
 from .connections import ConnectionPool
 
 SCHEMA = "cortex_emulator"
@@ -361,7 +366,8 @@ class Storage:
         cur.execute(f"delete from {SCHEMA}.models where model = ?", [key])
         for table in _MODEL_DATA_TABLES:
             cur.execute(f"delete from {SCHEMA}.{table} where model = ?", [key])
-        n_examples = model.examples.n_rows if model.examples is not None else 0
+        n_examples = model.examples.shape[0] if model.examples is not None else 0
+        terms, idf = vocabulary_of(model.vectorizer)
         cur.execute(
             f"insert into {SCHEMA}.models values (?, ?, ?, ?, ?, ?, ?, ?, ?, make_timestamp(?))",
             [
@@ -370,19 +376,18 @@ class Storage:
                 job.id,
                 job.base_model,
                 model.kind,
-                model.vectorizer.n_terms,
+                len(terms),
                 len(model.labels),
                 n_examples,
                 model.fallback_label,
                 job.finished_on_us,
             ],
         )
-        vocab = model.vectorizer
         tables: dict[str, dict[str, Any]] = {
             "model_vocabulary": {
-                "term_index": np.arange(vocab.n_terms, dtype=np.int32),
-                "term": pa.array(vocab.vocabulary, pa.string()),
-                "idf": vocab.idf,
+                "term_index": np.arange(len(terms), dtype=np.int32),
+                "term": pa.array(terms, pa.string()),
+                "idf": idf,
             },
             "model_labels": {
                 "label_index": np.arange(len(model.labels), dtype=np.int32),
@@ -403,14 +408,15 @@ class Storage:
             }
         else:
             assert model.examples is not None and model.example_labels is not None
+            triplets = model.examples.tocoo()
             tables["model_examples"] = {
-                "example_index": np.arange(model.examples.n_rows, dtype=np.int32),
+                "example_index": np.arange(model.examples.shape[0], dtype=np.int32),
                 "label_index": model.example_labels.astype(np.int32),
             }
             tables["model_example_terms"] = {
-                "example_index": model.examples.row_ids().astype(np.int32),
-                "term_index": model.examples.indices.astype(np.int32),
-                "weight": model.examples.data,
+                "example_index": triplets.row.astype(np.int32),
+                "term_index": triplets.col.astype(np.int32),
+                "weight": triplets.data,
             }
         for table, columns in tables.items():
             length = len(next(iter(columns.values())))
@@ -518,7 +524,7 @@ class Storage:
         labels = table(
             f"select label from {SCHEMA}.model_labels where model = ? order by label_index"
         )
-        vectorizer = TfidfVectorizer(
+        vectorizer = vectorizer_from_table(
             vocab.column("term").to_pylist(), vocab.column("idf").to_numpy()
         )
         label_list = [str(v) for v in labels.column("label").to_pylist()]
@@ -547,12 +553,15 @@ class Storage:
             f"select example_index, term_index, weight from {SCHEMA}.model_example_terms "
             "where model = ? order by example_index, term_index"
         )
-        vectors = SparseRows.from_triplets(
-            int(n_examples),
-            int(n_terms),
-            terms.column("example_index").to_numpy().astype(np.int64),
-            terms.column("term_index").to_numpy().astype(np.int64),
-            terms.column("weight").to_numpy(),
+        vectors = sp.csr_matrix(
+            (
+                terms.column("weight").to_numpy(),
+                (
+                    terms.column("example_index").to_numpy().astype(np.int64),
+                    terms.column("term_index").to_numpy().astype(np.int64),
+                ),
+            ),
+            shape=(int(n_examples), int(n_terms)),
         )
         return TrainedModel(
             model_kind,

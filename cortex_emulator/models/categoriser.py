@@ -1,37 +1,33 @@
-"""Placing a request in one of the categories a prompt lists: a lexical scorer.
+"""Placing a request in one of the categories a prompt lists, knowing only what the prompt says.
 
-Every category is described by the concepts of its own words (see ``lexicon``): "Roaming fees"
--> {roam, fee}, "Lost phone" -> {lost, phone (weak)}. The request is expanded the same way,
-word by word ("stolen" -> lost, "Mexico" -> roam, "charged" -> fee). A category scores the
-sum of the weights of its concepts that the request expresses (generic concepts such as
-"phone" or "account" weigh less, and so do weak hints such as "daughter" -> add; a concept
-shared by several categories is divided among them; repeated evidence adds a little). The
-best score wins; ties go to the category listed first. When no category has any evidence,
-the category whose name shares the most character trigrams with the request wins. The answer
-is always one of the listed categories.
+Each category is described by its name, or "name: description" when the prompt gives a
+description. The request and the categories are embedded with a general English sentence encoder
+(``sentence_embeddings``: all-MiniLM-L6-v2, trained on public text, nothing of this project) and
+the categories are ranked by cosine similarity to the request (ties: the one listed first).
+
+There is no word list: nothing here knows any data set, category or generator. When no
+category comes close (the best similarity is below ``CANNOT_TELL_BELOW``) the request is
+treated as pointing nowhere: a careful large model says it cannot tell (see ``foundation``).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-from .lexicon import concept_weight, concepts_of_stems, stem, stems, word_concepts, words
+import numpy as np
 
-_STOPWORD_TEXT = (
-    "a an the of and or to for in on at my our your with by from is are be issue issues "
-    "problem problems question questions other general misc miscellaneous type types"
-)
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_REPEAT_BONUS = 0.25
-_MAX_REPEATS = 2
+from .sentence_embeddings import embed
+
+#: The emulator's assumption of when a request points to none of the listed categories: the
+#: best cosine similarity between the request and a category is below this. Chosen a priori
+#: (unrelated English sentences score about 0 to 0.1 with this encoder), never fitted to data.
+CANNOT_TELL_BELOW = 0.15
 
 
 @dataclass(frozen=True)
 class Ranking:
-    """Categories from best to worst match, with their scores."""
+    """Categories from best to worst match, with their similarities to the request."""
 
     categories: tuple[str, ...]
     scores: tuple[float, ...]
@@ -46,63 +42,26 @@ class Ranking:
 
     @property
     def has_evidence(self) -> bool:
-        return bool(self.scores) and self.scores[0] > 0
+        """Whether anything in the request points to a listed category."""
+        return bool(self.scores) and self.scores[0] >= CANNOT_TELL_BELOW
 
 
-@lru_cache(maxsize=4096)
-def category_concepts(category: str) -> dict[str, float]:
-    """The concepts a category name stands for, with their weights.
-
-    A word the lexicon knows stands for its concepts; an unknown word stands for itself.
-    """
-    profile: dict[str, float] = {}
-    for word in words(category):
-        if word in _STOPWORDS:
-            continue
-        known = word_concepts(word) or {stem(word): 1.0}
-        for concept, strength in known.items():
-            weight = concept_weight(concept) * strength
-            profile[concept] = max(profile.get(concept, 0.0), weight)
-    return profile
+def category_text(category: str, description: str | None) -> str:
+    """What the categoriser compares a request with."""
+    return f"{category}: {description}" if description else category
 
 
-@lru_cache(maxsize=256)
-def _profiles(categories: tuple[str, ...]) -> tuple[dict[str, float], ...]:
-    raw = [category_concepts(c) for c in categories]
-    shared = Counter(concept for profile in raw for concept in profile)
-    return tuple({c: w / shared[c] for c, w in profile.items()} for profile in raw)
-
-
-def _trigrams(text: str) -> set[str]:
-    padded = f"  {' '.join(words(text))} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
-
-
-def rank_categories(categories: Sequence[str], request: str) -> Ranking:
+def rank_categories(
+    categories: Sequence[str], request: str, descriptions: Sequence[str | None] = ()
+) -> Ranking:
     """Rank ``categories`` (as listed in the prompt) for ``request``."""
     cats = tuple(categories)
     if not cats:
         raise ValueError("rank_categories needs at least one category")
-    profiles = _profiles(cats)
-    evidence: dict[str, float] = {}
-    for concept, strength in concepts_of_stems(stems(request)):
-        evidence[concept] = evidence.get(concept, 0.0) + strength
-    scores: list[float] = []
-    for profile in profiles:
-        score = 0.0
-        for concept, weight in profile.items():
-            amount = evidence.get(concept, 0.0)
-            if amount > 0:
-                extra = min(max(amount - 1.0, 0.0), _MAX_REPEATS)
-                score += weight * (min(amount, 1.0) + _REPEAT_BONUS * extra)
-        scores.append(round(score, 9))
-    if max(scores) <= 0:
-        request_grams = _trigrams(request)
-        fallback = []
-        for category in cats:
-            grams = _trigrams(category)
-            fallback.append(len(grams & request_grams) / len(grams) if grams else 0.0)
-        order = sorted(range(len(cats)), key=lambda i: (-fallback[i], i))
-        return Ranking(tuple(cats[i] for i in order), tuple(0.0 for _ in order))
-    order = sorted(range(len(cats)), key=lambda i: (-scores[i], i))
-    return Ranking(tuple(cats[i] for i in order), tuple(scores[i] for i in order))
+    described = list(descriptions) + [None] * (len(cats) - len(descriptions))
+    texts = [category_text(c, d) for c, d in zip(cats, described, strict=False)]
+    vectors = embed([request.strip() or " ", *texts])
+    similarities = vectors[1:] @ vectors[0]
+    rounded = [round(float(s), 6) for s in np.asarray(similarities)]
+    order = sorted(range(len(cats)), key=lambda i: (-rounded[i], i))
+    return Ranking(tuple(cats[i] for i in order), tuple(rounded[i] for i in order))

@@ -47,15 +47,35 @@ _LIMIT = re.compile(
 _STRICT_OPS = ("less than", "fewer than", "under", "below")
 _TEXT_MEDIUM = re.compile(r"\b(?:text[- ]?messages?|sms|texts?)\b", re.IGNORECASE)
 _EMAIL_MEDIUM = re.compile(r"\be-?mails?\b", re.IGNORECASE)
+# The subject of a writing task: what follows "promoting", "about", "announcing", ...
+_TOPIC = re.compile(
+    r"\b(?:promoting|promote|advertising|advertise|announcing|announce|offering|offer|"
+    r"inviting|invite|explaining|explain|about|regarding|concerning|on the subject of)\s+"
+    r"(?P<topic>[^.;:!?\n]+?)(?=[.;:!?\n]|,\s*(?:and|but|if|so|then|in|within|under|at|using|with)\b|$)",
+    re.IGNORECASE,
+)
+_LIMIT_PHRASE = re.compile(
+    r"\s*,?\s*(?:in|within|using|with|of)?\s*(?:less than|fewer than|under|below|maximum(?: of)?|"
+    r"max\.?|at most|no more than|not more than|up to)\s+\d+\s+words?\b.*$",
+    re.IGNORECASE,
+)
+# Tone words a writing task may ask for (general English, no domain).
+_TONE = re.compile(
+    r"\b(formal|friendly|warm|casual|polite|apologetic|empathetic|enthusiastic|concise|brief|"
+    r"short|professional|urgent)\b",
+    re.IGNORECASE,
+)
 _WRITE_TASK = re.compile(r"\b(?:write|draft|compose)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class CategoryPrompt:
-    """A categorisation task: the allowed categories (as listed) and the request to place."""
+    """A categorisation task: the allowed categories (as listed), the request to place and the
+    categories' descriptions (None where the prompt gives none)."""
 
     categories: tuple[str, ...]
     request: str
+    descriptions: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +87,8 @@ class MessagePrompt:
     category: str | None
     text_limit: int
     email_limit: int
+    topic: str | None = None
+    tone: tuple[str, ...] = ()
 
     @property
     def wants_text_message(self) -> bool:
@@ -95,44 +117,121 @@ def parse_prompt(prompt: str) -> Prompt:
     return GenericPrompt(prompt)
 
 
-_LABELLED = re.compile(r"^[^\W\d_][\w ]{0,30}:\s")
+# A line that labels the request ("Request: ...", "Customer message: ...") is not a category.
+_REQUEST_LINE = re.compile(
+    r"^\s*(?:the\s+)?(?:customer(?:'s)?\s+)?(?:request|ticket|message|text|input|query|email|"
+    r"e-mail|inquiry|enquiry|question)\s*:",
+    re.IGNORECASE,
+)
+# "Name: description", "Name - description", "Name (description)" on a list line.
+# A request label anywhere: "... Request: <the request>".
+_REQUEST_LABEL_INSIDE = re.compile(
+    r"(?:^|(?<=[\s.!?]))(?:the\s+)?(?:customer(?:'s)?\s+)?(?:request|ticket|message|text|input|"
+    r"query|email|e-mail|inquiry|enquiry|question)\s*:\s*",
+    re.IGNORECASE,
+)
+_REQUEST_LABEL_BEFORE_COLON = re.compile(
+    r"\b(?:request|ticket|message|text|input|query|email|e-mail|inquiry|enquiry|question)\s*:$",
+    re.IGNORECASE,
+)
+_DESCRIBED_ITEM = re.compile(
+    r"^(?P<name>[^:\u2013\u2014]+?)\s*(?::|\s[-\u2013\u2014]\s)\s*(?P<description>\S.*)$"
+)
+_QUOTED = re.compile(
+    r"[\"\u201c\u201d]([^\"\u201c\u201d\n]{1,80})[\"\u201c\u201d]|(?<![\w])'([^'\n]{1,80})'(?![\w])"
+)
+_INLINE_LIST = re.compile(r":\s*(?P<items>[^\n]+)")
+_LIST_SEPARATOR = re.compile(r"\s*(?:[,;]\s*(?:or\s+|and\s+)?|\s+or\s+)\s*", re.IGNORECASE)
+_LIST_END = re.compile(r"(?<=[^\s.])\.(?:\s|$)|[?!](?:\s|$)")
 
 
-def _category_item(line: str) -> tuple[str, bool] | None:
-    """(the category a list line names, whether it is bulleted), or None when the line is not
-    a short list item ("Request: ..." and sentences are not items)."""
+def _clean_item(text: str) -> str:
+    return text.strip().strip("\"'\u201c\u201d\u2018\u2019`*").strip().rstrip(".;,").strip()
+
+
+def _short(text: str) -> bool:
+    return 0 < len(text.split()) <= MAX_CATEGORY_WORDS
+
+
+def _category_item(line: str) -> tuple[str, str | None, bool] | None:
+    """(the category a list line names, its description, whether it is bulleted), or None when
+    the line is not a list item (a sentence, a request label)."""
     bullet = _BULLET.match(line)
-    text = line[bullet.end() :] if bullet else line
-    text = text.strip()
-    if bullet:
-        text = text.rstrip(".;,").strip()
-    if not text or text.endswith(":") or len(text.split()) > MAX_CATEGORY_WORDS:
+    text = (line[bullet.end() :] if bullet else line).strip()
+    if not text or text.endswith(":") or _REQUEST_LINE.match(text):
         return None
-    if _LABELLED.match(text) or (not bullet and text[-1] in ".!?"):
+    described = _DESCRIBED_ITEM.match(text)
+    if described and _short(_clean_item(described.group("name"))):
+        return (
+            _clean_item(described.group("name")),
+            described.group("description").strip(),
+            bool(bullet),
+        )
+    name = _clean_item(text) if bullet or text[-1] not in ".!?" else ""
+    if not _short(name):
         return None
-    return text, bullet is not None
+    return name, None, bool(bullet)
 
 
-def _find_category_block(lines: list[str]) -> tuple[int, tuple[str, ...], int] | None:
-    """(header line index, categories, index of the first line after the block) or None."""
+def _find_category_block(lines: list[str]) -> tuple[int, list[tuple[str, str | None]], int] | None:
+    """A list of categories, one per line, after a line ending with ':' -- (header line index,
+    items, index of the first line after the block) -- or None."""
     for i, line in enumerate(lines):
         if not line.rstrip().endswith(":"):
             continue
         j = i + 1
         while j < len(lines) and not lines[j].strip():
             j += 1
-        items: list[str] = []
+        items: list[tuple[str, str | None]] = []
         bulleted: bool | None = None
         while j < len(lines) and lines[j].strip():
             item = _category_item(lines[j])
-            if item is None or (bulleted is not None and item[1] != bulleted):
+            if item is None or (bulleted is not None and item[2] != bulleted):
                 break
-            items.append(item[0])
-            bulleted = item[1]
+            items.append(item[:2])
+            bulleted = item[2]
             j += 1
         if len(items) >= 2:
-            unique = tuple(dict.fromkeys(items))
-            return i, unique, j
+            return i, items, j
+    return None
+
+
+def _split_inline(text: str) -> tuple[list[str], str] | None:
+    """(categories, the text after the list) of an inline list such as "A, B or C. Rest", or
+    None when ``text`` does not start with one."""
+    end = _LIST_END.search(text)
+    listed, rest = (text[: end.start() + 1], text[end.end() :]) if end else (text, "")
+    items = [_clean_item(part) for part in _LIST_SEPARATOR.split(listed.rstrip(".?!"))]
+    items = [item for item in items if item]
+    if len(items) >= 2 and all(_short(item) for item in items):
+        return items, rest
+    return None
+
+
+def _find_inline_list(lines: list[str]) -> tuple[int, list[str], str] | None:
+    """A list of categories inline after a colon ("Classify into one of: A, B or C."):
+    (line index, categories, the rest of that line) or None."""
+    for i, line in enumerate(lines):
+        if _REQUEST_LINE.match(line):
+            continue
+        for match in _INLINE_LIST.finditer(line):
+            if _REQUEST_LABEL_BEFORE_COLON.search(line[: match.start() + 1]):
+                continue  # "Request: a, b" is the request, not a list of categories
+            found = _split_inline(match.group("items"))
+            if found is not None:
+                return i, found[0], found[1]
+    return None
+
+
+def _find_quoted_list(lines: list[str]) -> tuple[int, list[str]] | None:
+    """Categories quoted in an instruction line ('Answer "Billing" or "Outage".')."""
+    for i, line in enumerate(lines):
+        if not _INSTRUCTION_TOPIC.search(line) and not _INSTRUCTION_VERB.search(line):
+            continue
+        quoted = [_clean_item(a or b) for a, b in _QUOTED.findall(line)]
+        quoted = [q for q in dict.fromkeys(quoted) if _short(q)]
+        if len(quoted) >= 2:
+            return i, quoted
     return None
 
 
@@ -154,17 +253,51 @@ def strip_instructions(text: str) -> str:
     return _REQUEST_LABEL.sub("", rest, count=1).strip()
 
 
+def _unique(items: list[tuple[str, str | None]]) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    seen: dict[str, str | None] = {}
+    for name, description in items:
+        if name not in seen:
+            seen[name] = description
+    return tuple(seen), tuple(seen.values())
+
+
 def parse_category_prompt(prompt: str) -> CategoryPrompt | None:
-    """The categories and request of a categorisation prompt, or None if it lists none."""
+    """The categories (with descriptions where the prompt gives them) and the request of a
+    categorisation prompt, or None if it lists none.
+
+    Layouts read: one category per line after a line ending with ':' (plain, bulleted or
+    numbered, optionally "Name: description" or "Name - description"); an inline list after a
+    colon ("one of: A, B or C", commas, semicolons, "or", slashes, quoted or not); quoted names
+    in an instruction ('Answer "A" or "B"').
+    """
     lines = prompt.splitlines()
     block = _find_category_block(lines)
-    if block is None:
-        return None
-    header, categories, after = block
-    request = strip_instructions("\n".join(lines[after:]))
+    if block is not None:
+        header, items, after = block
+        before, following = "\n".join(lines[:header]), "\n".join(lines[after:])
+    else:
+        inline = _find_inline_list(lines)
+        quoted = _find_quoted_list(lines) if inline is None else None
+        if inline is not None:
+            index, names, rest = inline
+            items = [(name, None) for name in names]
+            before, following = "\n".join(lines[:index]), "\n".join([rest, *lines[index + 1 :]])
+        elif quoted is not None:
+            index, names = quoted
+            items = [(name, None) for name in names]
+            line = lines[index]
+            tail = line[line.rfind(names[-1]) + len(names[-1]) :]
+            sentence_end = re.search(r"[.!?](?:\s|$)", tail)
+            tail = tail[sentence_end.end() :] if sentence_end else ""
+            before, following = "\n".join(lines[:index]), "\n".join([tail, *lines[index + 1 :]])
+        else:
+            return None
+    categories, descriptions = _unique(items)
+    label = _REQUEST_LABEL_INSIDE.search(following)
+    request = following[label.end() :].strip() if label else strip_instructions(following)
     if not request:
-        request = strip_instructions("\n".join(lines[:header]))
-    return CategoryPrompt(categories=categories, request=request)
+        request = strip_instructions(before)
+    return CategoryPrompt(categories=categories, request=request, descriptions=descriptions)
 
 
 def parse_word_limits(instructions: str) -> tuple[int | None, int | None]:
@@ -234,4 +367,17 @@ def parse_message_prompt(prompt: str) -> MessagePrompt | None:
         category=category,
         text_limit=text_limit if text_limit is not None else DEFAULT_TEXT_LIMIT,
         email_limit=email_limit if email_limit is not None else DEFAULT_EMAIL_LIMIT,
+        topic=parse_topic(instructions),
+        tone=tuple(t.lower() for t in dict.fromkeys(_TONE.findall(instructions))),
     )
+
+
+def parse_topic(instructions: str) -> str | None:
+    """What the message is to be about, as the instructions say it ("... promoting a new plan
+    that will save customers total costs" -> "a new plan that will save customers total
+    costs"); None when they do not say."""
+    match = _TOPIC.search(instructions)
+    if not match:
+        return None
+    topic = _LIMIT_PHRASE.sub("", match.group("topic")).strip().rstrip(".;:,")
+    return topic or None

@@ -1,71 +1,29 @@
-"""Writing the promotional e-mail or text message a message prompt asks for.
+"""Writing the e-mail or text message a message prompt asks for, from what the prompt says.
 
-A customer who prefers text messages gets a short SMS; everyone else gets an e-mail (subject,
-greeting with the customer's name, body, sign-off). Both always use the customer's name and
-never exceed the word limits parsed from the prompt (words = whitespace-separated tokens).
-Wording varies deterministically with the stable hash of the model and the prompt. When the
-prompt gives the request category, the message mentions its topic.
+* Medium: a text message for a customer who prefers text messages, else an e-mail (subject,
+  greeting with the customer's name, body, sign-off).
+* Topic: what the instructions ask the message to be about ("... promoting a new plan that will
+  save customers total costs" -> the message is about that plan); the request category of the
+  customer details, when given, is mentioned as the reason for writing.
+* Tone: the tone words of the instructions (formal, friendly, apologetic, ...) choose the
+  greeting, an apology and the sign-off.
+* Length: never more than the word limits parsed from the prompt (words = whitespace-separated
+  tokens); an e-mail under a tight limit drops its subject and shortens its sentences.
+
+Wording varies deterministically with the stable hash of the model and the prompt. The writer
+knows no product, offer or data set: every content word comes from the prompt.
 """
 
 from __future__ import annotations
 
-from .lexicon import concepts_of_stems, stems
 from .prompts import MessagePrompt
 from .stable import stable_int
 
 _FALLBACK_NAME = "Valued Customer"
+_FALLBACK_TOPIC = "your recent message to us"
 
-# (concept of the category, long topic for e-mails, short topic for text messages)
-_TOPICS: tuple[tuple[str, str, str], ...] = (
-    ("roam", "roaming charges when you travel", "roaming"),
-    ("lost", "replacing a lost phone", "phone protection"),
-    ("slow", "your data speed", "faster data"),
-    ("speed", "your data speed", "faster data"),
-    ("add", "adding a new line", "extra lines"),
-    ("close", "your account", "your account"),
-    ("outage", "service interruptions", "reliable service"),
-    ("password", "access to your account", "account access"),
-    ("reset", "access to your account", "account access"),
-    ("fee", "your bill", "your bill"),
-    ("bill", "your bill", "your bill"),
-)
-
-_SMS_TEMPLATES = (
-    "Hi {name}, our new plan cuts your total costs{topic}. Reply YES to switch today.",
-    "{name}, save every month with our new plan{topic}. Reply PLAN for details.",
-    "Good news, {name}: a new plan lowers your total costs{topic}. Reply YES to learn more.",
-    "Hello {name}! Switch to our new plan and pay less overall{topic}. Reply YES to upgrade.",
-)
-_SUBJECTS = (
-    "Subject: Save more with our new plan",
-    "Subject: A new plan that lowers your total costs",
-    "Subject: Your costs could be lower",
-)
-_GREETINGS = ("Dear {name},", "Hello {name},", "Hi {name},")
-_INTROS = (
-    "We are introducing a new plan designed to lower your total monthly costs.",
-    "Our new plan can reduce what you pay each month without giving anything up.",
-    "We have launched a new plan that brings your total costs down.",
-)
-_DETAILS = (
-    "It bundles calls, texts and data at one simple price, with no hidden fees.",
-    "Most customers who switch save a noticeable amount on their bill every month.",
-    "Switching is free, takes only a few minutes, and you keep your number.",
-    "You keep the same coverage and support you rely on today.",
-)
-_CALLS_TO_ACTION = (
-    "Reply to this email or visit our website to see how much you could save.",
-    "Just reply to this email and we will switch you over.",
-)
-_TOPIC_SENTENCES = (
-    "Thank you for contacting us about {topic}; we want to make things easier for you.",
-    "Following your recent request about {topic}, we have good news for you.",
-)
-_SIGN_OFFS = (
-    ("Best regards,", "Customer Care Team"),
-    ("Kind regards,", "The Support Team"),
-    ("Warm wishes,", "Your Customer Care Team"),
-)
+_CASUAL_TONES = {"friendly", "warm", "casual", "enthusiastic"}
+_APOLOGETIC_TONES = {"apologetic", "empathetic"}
 
 
 def _n_words(text: str) -> int:
@@ -80,16 +38,9 @@ def _truncate(text: str, limit: int) -> str:
     return cut if cut.endswith((".", "!", "?")) else cut + "."
 
 
-def category_topic(category: str | None) -> tuple[str, str] | None:
-    """(long, short) phrases for the topic of a request category, or None without one."""
-    if not category:
-        return None
-    concepts = {c for c, _ in concepts_of_stems(stems(category))}
-    for concept, long, short in _TOPICS:
-        if concept in concepts:
-            return long, short
-    lowered = category.strip().lower()
-    return f"your {lowered} request", lowered
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:]
 
 
 def write_message(prompt: MessagePrompt, seed: str) -> str:
@@ -99,66 +50,87 @@ def write_message(prompt: MessagePrompt, seed: str) -> str:
     return write_email(prompt, seed)
 
 
+def _casual(prompt: MessagePrompt) -> bool:
+    return bool(_CASUAL_TONES & set(prompt.tone)) and "formal" not in prompt.tone
+
+
+def _by_priority(sentences: list[str], priority: list[int], room: int) -> list[str]:
+    """The sentences that fit in ``room`` words, chosen in ``priority`` order, kept in order."""
+    chosen: set[int] = set()
+    used = 0
+    for index in priority:
+        if used + _n_words(sentences[index]) <= room:
+            chosen.add(index)
+            used += _n_words(sentences[index])
+    return [sentences[i] for i in sorted(chosen)]
+
+
 def write_text_message(prompt: MessagePrompt, seed: str) -> str:
-    """A short SMS within ``prompt.text_limit`` words."""
+    """A short text message within ``prompt.text_limit`` words: the topic first, then the
+    apology the tone asks for, then a call to reply."""
     name = prompt.name or _FALLBACK_NAME
-    template = _SMS_TEMPLATES[stable_int("sms", seed) % len(_SMS_TEMPLATES)]
-    topic = category_topic(prompt.category)
+    topic = prompt.topic or _FALLBACK_TOPIC
+    greeting = f"Hi {name}!" if _casual(prompt) else f"Hello {name},"
+    leads = ("A quick note about", "We wanted to tell you about", "News about")
+    main = f"{leads[stable_int('sms', seed) % len(leads)]} {topic}."
+    apology = "Sorry for the trouble." if _APOLOGETIC_TONES & set(prompt.tone) else ""
+    action = "Reply to this text to learn more."
     limit = prompt.text_limit
-    if topic is not None:
-        with_topic = template.format(name=name, topic=f", including {topic[1]}")
-        if _n_words(with_topic) <= limit:
-            return with_topic
-    return _truncate(template.format(name=name, topic=""), limit)
+    room = limit - _n_words(greeting)
+    if room < _n_words(main):
+        return _truncate(f"{greeting} {main}", limit)
+    sentences = [apology, main, action] if apology else [main, action]
+    priority = [1, 0, 2] if apology else [0, 1]
+    return " ".join([greeting, *_by_priority(sentences, priority, room)])
 
 
 def write_email(prompt: MessagePrompt, seed: str) -> str:
     """An e-mail (subject, greeting, body, sign-off) within ``prompt.email_limit`` words."""
     name = prompt.name or _FALLBACK_NAME
+    topic = prompt.topic or _FALLBACK_TOPIC
     pick = stable_int("email", seed)
-    subject = _SUBJECTS[pick % len(_SUBJECTS)]
-    greeting = _GREETINGS[(pick // 7) % len(_GREETINGS)].format(name=name)
-    sign_off = _SIGN_OFFS[(pick // 49) % len(_SIGN_OFFS)]
-    intro = _INTROS[(pick // 343) % len(_INTROS)]
-    action = _CALLS_TO_ACTION[(pick // 1029) % len(_CALLS_TO_ACTION)]
-    first = (pick // 2058) % len(_DETAILS)
-    details = list(_DETAILS[first:] + _DETAILS[:first])
-    opening = [intro]
-    topic = category_topic(prompt.category)
-    if topic is not None:
-        opener = _TOPIC_SENTENCES[(pick // 8232) % len(_TOPIC_SENTENCES)]
-        opening.insert(0, opener.format(topic=topic[0]))
+    subject = f"Subject: {_sentence(topic)}"
+    casual = _casual(prompt)
+    greeting = f"Hi {name}," if casual else f"Dear {name},"
+    sign_off = (
+        ("Best wishes,", "The Customer Care Team")
+        if casual
+        else (
+            "Kind regards,",
+            "The Customer Care Team",
+        )
+    )
+    opening: list[str] = []
+    if _APOLOGETIC_TONES & set(prompt.tone):
+        opening.append("We are sorry for the trouble you have had.")
+    if prompt.category:
+        opening.append(f"Thank you for contacting us about {prompt.category.strip().lower()}.")
+    openers = (
+        f"We are writing to you about {topic}.",
+        f"We would like to tell you about {topic}.",
+    )
+    opening.append(openers[pick % len(openers)])
+    closing = (
+        "Reply to this email if you have any questions.",
+        "Just reply to this email and we will be glad to help.",
+    )[(pick // 2) % 2]
 
     limit = prompt.email_limit
     sign_off_text = "\n".join(sign_off)
+    main = opening[-1]
     fixed = _n_words(subject) + _n_words(greeting) + _n_words(sign_off_text)
-    if fixed + _n_words(opening[0]) > limit:
-        # Tight limit: no subject, a one-word sign-off, a truncated first sentence.
+    if fixed + _n_words(main) > limit:
+        # Tight limit: no subject, a one-word sign-off, the main sentence cut short.
         subject, sign_off_text = "", "Regards"
         fixed = _n_words(greeting) + 1
     room = limit - fixed
     if room <= 0:
         return _truncate(greeting, limit)
-    body = _fill(opening, room)
-    if not body:
-        body = [_truncate(opening[0], room)]
-    else:
-        used = sum(_n_words(sentence) for sentence in body)
-        reserve = _n_words(action) if used + _n_words(action) <= room else 0
-        body += _fill(details, room - used - reserve)
-        if reserve:
-            body.append(action)
+    # By priority: the topic, the apology the tone asks for, the reason (the category), the
+    # closing line; written in their natural order.
+    sentences = [*opening, closing]
+    main_index = len(opening) - 1
+    priority = [main_index, *range(main_index), len(opening)]  # apology, then reason
+    body = _by_priority(sentences, priority, room) or [_truncate(main, room)]
     parts = [subject, greeting, " ".join(body), sign_off_text]
     return "\n\n".join(part for part in parts if part)
-
-
-def _fill(sentences: list[str], room: int) -> list[str]:
-    """The leading sentences that fit in ``room`` words, in order."""
-    chosen: list[str] = []
-    used = 0
-    for sentence in sentences:
-        if used + _n_words(sentence) > room:
-            break
-        chosen.append(sentence)
-        used += _n_words(sentence)
-    return chosen

@@ -36,7 +36,9 @@
             proposed_at timestamp,
             promoted_by varchar,
             promoted_at timestamp,
-            note varchar
+            note varchar,
+            text_word_limit integer,
+            email_word_limit integer
         )") -%}
     {%- do adapter.commit() if target.type == 'duckdb' -%}
     {{ return('') }}
@@ -58,9 +60,11 @@
         {{ exceptions.raise_compiler_error("Prompt proposal " ~ proposal_id ~ " is blank: nothing to promote.") }}
     {%- endif -%}
     {%- set promoter = quote_string_literal(promoted_by) if promoted_by else current_user_sql() -%}
+    {%- set word_limits = message_word_limits(proposal[1]) -%}
     {%- set promotion -%}
         insert into {{ prompt_promotions_relation() }}
-            (proposal_id, prompt_name, prompt, proposed_by, proposed_at, promoted_by, promoted_at, note)
+            (proposal_id, prompt_name, prompt, proposed_by, proposed_at, promoted_by, promoted_at, note,
+            text_word_limit, email_word_limit)
         select
             proposal_id,
             prompt_name,
@@ -69,7 +73,9 @@
             proposed_at,
             {{ promoter }},
             cast({{ dbt.current_timestamp() }} as timestamp),
-            {{ quote_string_literal(note) }}
+            {{ quote_string_literal(note) }},
+            {{ word_limits.text }},
+            {{ word_limits.email }}
         from {{ proposals }}
         where proposal_id = {{ quote_string_literal(proposal_id | string) }}
     {%- endset -%}

@@ -100,7 +100,8 @@
             evaluation.accuracy,
             evaluation.format_validity,
             evaluation.unknown_share,
-            costs.credits_per_1000_tickets
+            costs.credits_per_1000_tickets,
+            evaluation.backend
         from {{ evaluation }} as evaluation
         left join {{ costs }} as costs
             on evaluation.model_role = costs.model_role
@@ -117,6 +118,10 @@
         {%- do lines.append(row_format | format(
             row[0], row[1], _format_number(row[3], 3), _format_number(row[4], 3),
             _format_number(row[5], 3), _format_number(row[6], 4))) -%}
+    {%- endfor -%}
+    {%- for row in rows if row[1].startswith('base_zero_shot') and row[7] == 'local-emulator' -%}
+        {%- do lines.append("  " ~ row[0] ~ " (" ~ row[1] ~ "): accuracy, format valid and unknown are EMULATED BY CONSTRUCTION -"
+            ~ " the emulator's declared small-model noise (docs/emulator.md), not a measurement of the model.") -%}
     {%- endfor -%}
 
     {%- set paid -%}

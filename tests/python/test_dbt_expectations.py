@@ -298,8 +298,8 @@ def test_expectation_tests_run_on_the_stand_in_and_fail_on_corrupted_rows(
         "ticket_categories_prompt_hash_is_an_md5": "fail",
         "ticket_messages_has_one_row_per_staged_ticket": "fail",
         "ticket_messages_prompt_hash_is_an_md5": "fail",
-        "ticket_messages_word_count_is_1_to_100": "fail",
-        "ticket_messages_text_message_word_count_is_at_most_24": "fail",
+        "ticket_messages_word_count_is_within_the_email_limit": "fail",
+        "ticket_messages_text_message_word_count_is_within_the_text_limit": "fail",
     }
     assert {name: corrupted.get(name) for name in expected} == expected
     assert set(corrupted) == set(expectation_tests)

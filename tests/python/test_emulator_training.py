@@ -1,17 +1,20 @@
-"""The numpy pieces of fine-tuning: TF-IDF features, sparse products, the two model kinds."""
+"""Fine-tuning's scikit-learn pieces: TF-IDF features, their round trip through stored tables,
+the two model kinds."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from cortex_emulator.models.finetuned.features import (
-    SparseRows,
-    TfidfVectorizer,
-    as_text_array,
-    extract_terms,
+from cortex_emulator.models.finetuned.training import (
+    FLOOR_PROBABILITY,
+    TrainedModel,
+    choose_kind,
+    fit_vectorizer,
+    train,
+    vectorizer_from_table,
+    vocabulary_of,
 )
-from cortex_emulator.models.finetuned.training import FLOOR_PROBABILITY, choose_kind, train
 
 DOCS = [
     "Shared template. My phone was stolen yesterday!",
@@ -22,66 +25,48 @@ DOCS = [
 ]
 
 
-def dense(rows: SparseRows) -> np.ndarray:
-    out = np.zeros((rows.n_rows, rows.n_cols))
-    out[rows.row_ids(), rows.indices] = rows.data
-    return out
-
-
-def test_terms_are_words_and_bigrams() -> None:
-    rows, terms = extract_terms(as_text_array(["Hi, there!", None, "Ça va"]))
-    assert list(zip(rows.tolist(), terms.to_pylist(), strict=True)) == [
-        (0, "hi"),
-        (0, "there"),
-        (2, "ça"),
-        (2, "va"),
-        (0, "hi there"),
-        (2, "ça va"),
-    ]
-
-
 def test_tfidf_drops_terms_in_every_document_and_normalises() -> None:
-    vectorizer = TfidfVectorizer.fit(DOCS)
-    assert "shared" not in vectorizer.vocabulary and "template" not in vectorizer.vocabulary
-    assert "my" in vectorizer.vocabulary and "roaming fees" in vectorizer.vocabulary
-    assert vectorizer.vocabulary == sorted(vectorizer.vocabulary)
+    vectorizer, vectors = fit_vectorizer(DOCS)
+    terms, idf = vocabulary_of(vectorizer)
+    assert "shared" not in terms and "template" not in terms
+    assert "my" in terms and "roaming fees" in terms
     df_my = sum("my " in d.lower() for d in DOCS)
-    idf_my = vectorizer.idf[vectorizer.vocabulary.index("my")]
-    assert idf_my == pytest.approx(np.log((1 + 5) / (1 + df_my)) + 1)
-    matrix = dense(vectorizer.transform(DOCS))
-    assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0)
+    assert idf[terms.index("my")] == pytest.approx(np.log((1 + 5) / (1 + df_my)) + 1)
+    assert np.allclose(np.linalg.norm(vectors.toarray(), axis=1), 1.0)
     # Sublinear tf: "roaming" twice weighs 1 + ln 2 times its idf (before normalisation).
-    row = matrix[1] / matrix[1][vectorizer.vocabulary.index("spain")]
-    ratio = row[vectorizer.vocabulary.index("roaming")]
-    idf = vectorizer.idf
-    expected = (1 + np.log(2)) * idf[vectorizer.vocabulary.index("roaming")]
-    assert ratio == pytest.approx(expected / idf[vectorizer.vocabulary.index("spain")])
+    row = vectors.toarray()[1]
+    ratio = row[terms.index("roaming")] / row[terms.index("spain")]
+    expected = (1 + np.log(2)) * idf[terms.index("roaming")] / idf[terms.index("spain")]
+    assert ratio == pytest.approx(expected)
 
 
-def test_unknown_words_and_empty_texts_give_empty_rows() -> None:
-    vectorizer = TfidfVectorizer.fit(DOCS)
-    rows = vectorizer.transform(["zzz qqq", "", None])
-    assert rows.n_rows == 3 and rows.nnz == 0
+def test_the_vectorizer_is_rebuilt_exactly_from_its_table() -> None:
+    vectorizer, vectors = fit_vectorizer(DOCS)
+    rebuilt = vectorizer_from_table(*vocabulary_of(vectorizer))
+    assert np.allclose(rebuilt.transform(DOCS).toarray(), vectors.toarray())
+    assert rebuilt.transform(["zzz qqq", ""]).nnz == 0
 
 
-def test_vocabulary_cap() -> None:
-    vectorizer = TfidfVectorizer.fit(DOCS, max_features=4)
-    assert len(vectorizer.vocabulary) == 4
-    assert "my" in vectorizer.vocabulary  # the most frequent informative term is kept
+def test_a_classifier_rebuilt_from_its_arrays_predicts_the_same() -> None:
+    prompts = [f"{doc} {extra}" for doc in DOCS for extra in ("thanks", "asap", "")]
+    labels = [doc.split(". ")[1].split()[0] for doc in DOCS for _ in range(3)]
+    model = train(prompts, labels, epochs=3).model
+    assert model.weights is not None and model.biases is not None
+    rebuilt = TrainedModel(
+        "classifier",
+        vectorizer_from_table(*vocabulary_of(model.vectorizer)),
+        list(model.labels),
+        model.fallback_label,
+        weights=model.weights.copy(),
+        biases=model.biases.copy(),
+    )
+    assert rebuilt.predict(prompts) == model.predict(prompts) == labels
 
 
-def test_sparse_products_match_dense() -> None:
-    rng = np.random.default_rng(0)
-    vectorizer = TfidfVectorizer.fit(DOCS)
-    x = vectorizer.transform(DOCS + ["slow slow data in spain", "nothing known"])
-    w = rng.normal(size=(x.n_cols, 3))
-    g = rng.normal(size=(x.n_rows, 3))
-    assert np.allclose(x.dot(w), dense(x) @ w)
-    assert np.allclose(x.transpose_dot(g), dense(x).T @ g)
-    y = vectorizer.transform(DOCS[:3])
-    assert np.allclose(x.similarity(y), dense(x) @ dense(y).T)
-    part = x.slice_rows(2, 5)
-    assert np.allclose(dense(part), dense(x)[2:5])
+def test_two_labels_are_stored_as_two_columns() -> None:
+    model = train(DOCS, ["a", "b", "a", "b", "a"], epochs=3).model
+    assert model.weights is not None and model.weights.shape[1] == 2
+    assert model.predict(DOCS) == ["a", "b", "a", "b", "a"]
 
 
 def test_choose_kind() -> None:

@@ -22,7 +22,6 @@ from catalog_models import (
 )
 
 from cortex_emulator import CortexError, CortexSettings, register
-from cortex_emulator.remote.openai_backend import _parse_retry_after
 from cortex_emulator.testing.fake_server import FakeChatServer, Reply
 
 SECOND_LARGE_MODEL = usable_models("large")[-1]
@@ -46,7 +45,6 @@ def openai_config(server: FakeChatServer, **overrides: Any) -> dict[str, Any]:
         "model_map": {LARGE_MODEL: "llama3.1:8b"},
         "concurrency": 4,
         "max_retries": 2,
-        "backoff_seconds": 0.01,
         "timeout_seconds": 5,
     }
     config.update(overrides)
@@ -174,7 +172,6 @@ def test_request_body_passes_the_prompt_temperature_and_max_tokens(
         {
             "model": "llama3.1:8b",
             "messages": [{"role": "user", "content": 'It\'s a "quoted"\nmulti-line prompt'}],
-            "stream": False,
             "temperature": 0.3,
             "max_tokens": 77,
         }
@@ -294,14 +291,15 @@ def test_5xx_is_retried_with_exponential_backoff(
     server: FakeChatServer, connect: Callable[..., duckdb.DuckDBPyConnection]
 ) -> None:
     server.fault = failing_first(2, Reply(status=503))
-    conn = connect(openai_config(server, backoff_seconds=0.2, max_retries=3))
+    conn = connect(openai_config(server, max_retries=3))
     prompts = [f"prompt {i}" for i in range(6)]
     assert ask(conn, prompts) == [server.answer("", p) for p in prompts]
     assert server.stats.requests == 18 and server.stats.statuses == {503: 12, 200: 6}
     for prompt in prompts:
         first, second, third = arrivals_of(server, prompt)
-        assert second - first >= 0.1 * 0.95  # 0.2 s with equal jitter: 0.1 to 0.2 s
-        assert third - second >= 0.2 * 0.95  # doubled: 0.2 to 0.4 s
+        # The SDK waits 0.5 s, then 1 s, each less up to 25% of jitter.
+        assert second - first >= 0.5 * 0.75 * 0.95
+        assert third - second >= 1.0 * 0.75 * 0.95
     logged = conn.execute(
         "select rows, cached_rows, failed_rows, requests, backend from cortex_emulator.calls"
     ).fetchall()
@@ -312,19 +310,11 @@ def test_5xx_is_retried_with_exponential_backoff(
 def test_retry_after_is_honoured(
     server: FakeChatServer, connect: Callable[..., duckdb.DuckDBPyConnection]
 ) -> None:
-    server.fault = failing_first(1, Reply(status=429, retry_after="1"))
-    conn = connect(openai_config(server, backoff_seconds=0.01))
+    server.fault = failing_first(1, Reply(status=429, retry_after="2"))
+    conn = connect(openai_config(server))
     assert ask(conn, ["rate limited"]) == [server.answer("", "rate limited")]
     first, second = arrivals_of(server, "rate limited")
-    assert second - first >= 0.95  # waited for Retry-After, not for the 10 ms backoff
-
-
-def test_retry_after_formats() -> None:
-    assert _parse_retry_after("2") == 2.0
-    assert _parse_retry_after(" 0.5 ") == 0.5
-    assert _parse_retry_after(None) is None and _parse_retry_after("soon") is None
-    future = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30))
-    assert 25 <= (_parse_retry_after(future) or 0) <= 31
+    assert second - first >= 1.9  # waited for Retry-After, not for the 0.5 s backoff
 
 
 def test_exhausted_5xx_gives_null_and_a_recorded_error(

@@ -52,7 +52,6 @@ def plugin_config(server: FakeChatServer, **overrides: Any) -> dict[str, Any]:
         "model_map": {PROJECT_VARS["teacher_model"]: "teacher-llm"},
         "concurrency": 8,
         "max_retries": 1,
-        "backoff_seconds": 0.01,
         "timeout_seconds": 10,
     }
     config.update(overrides)

@@ -93,15 +93,7 @@ def test_split_matches_pythons_hashlib_for_every_ticket(built_project: DbtProjec
     assert 0.7 < train_share < 0.9
 
 
-def test_teacher_labels_every_ticket_with_a_valid_category(
-    built_project: DbtProject, seed_tickets: list
-) -> None:
-    id_counts = Counter(ticket.ticket_id.strip() for ticket in seed_tickets)
-    intended = {
-        ticket.ticket_id.strip(): ticket.intended_category
-        for ticket in seed_tickets
-        if id_counts[ticket.ticket_id.strip()] == 1
-    }
+def test_teacher_labels_every_ticket_with_a_valid_category(built_project: DbtProject) -> None:
     labels = built_project.query(
         "select ticket_id, category, raw_response, model, backend, is_structured_output "
         "from main.int_teacher_labels__normalized"
@@ -118,12 +110,11 @@ def test_teacher_labels_every_ticket_with_a_valid_category(
         (PROJECT_VARS["teacher_model"], "local-emulator")
     }
     # The teacher is asked with structured output (the catalog says it supports it): every
-    # answer is a JSON object whose category is one of the valid categories.
+    # answer is a JSON object whose category is one of the valid categories. How often it is
+    # right is measured on hand-labelled requests (test_emulator_categorisation.py) and real
+    # ones (benchmarks/clinc150.py), not against the generator's answer key.
     assert {row[5] for row in labels} == {True}
     assert all(json.loads(row[2])["category"] in categories for row in labels)
-    checked = [(ticket_id, category) for ticket_id, category, *_ in labels if ticket_id in intended]
-    correct = sum(category == intended[ticket_id] for ticket_id, category in checked)
-    assert correct / len(checked) >= 0.9
 
 
 def test_training_pairs_are_prompt_and_category(built_project: DbtProject) -> None:

@@ -186,7 +186,10 @@ def test_a_category_without_tickets_gets_a_warning(
 ) -> None:
     database = copy_database(built_project, tmp_path)
     copy = DbtProject(tmp_path)
-    copy.query("insert into main.valid_categories values ('Billing dispute', 'No ticket has it.')")
+    copy.query(
+        "insert into main.valid_categories (category, description) "
+        "values ('Billing dispute', 'No ticket has it.')"
+    )
 
     app = open_app(database, monkeypatch)
     generate(app, category="Billing dispute")

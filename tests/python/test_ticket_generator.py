@@ -353,3 +353,30 @@ def test_scales_to_100k(gen: ModuleType) -> None:
     assert len(generated) == 100_000
     assert len({t.ticket_id for t in generated}) == 100_000 - gen.default_duplicate_count(100_000)
     assert elapsed < 15, elapsed
+
+
+def test_categories_come_from_the_seed(gen: ModuleType, tmp_path: Path) -> None:
+    seed = PROJECT_ROOT / "seeds" / "valid_categories.csv"
+    assert gen.read_categories(seed) == gen.CATEGORIES
+    with seed.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert set(gen.CATEGORIES) == {row["category"] for row in rows}
+    # A category the generator has no request templates for is refused, by name.
+    extended = tmp_path / "valid_categories.csv"
+    extended.write_text(
+        seed.read_text(encoding="utf-8") + "Billing dispute,A charge the customer contests.,6\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.path.insert(0, 'scripts'); import generate_tickets as g; "
+            f"g.CATEGORIES = g.read_categories(__import__('pathlib').Path({str(extended)!r})); "
+            "g.generate_tickets(10, seed=1)",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "Billing dispute" in result.stderr

@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 
 from ...catalog import CatalogSource, normalize_model_name
+from ...completion_options import json_object
 from ...duckdb_functions.storage import JobRecord, ModelEntry, NewJob, Storage, now_micros
 from ...errors import CortexError
 from ..tokens import count_tokens
@@ -52,18 +53,7 @@ def parse_options(options_json: str | None) -> dict[str, Any]:
     """The job options: ``{"max_epochs": N}`` with 1 <= N <= 10 (default 3)."""
     if options_json is None or not options_json.strip():
         return {"max_epochs": DEFAULT_MAX_EPOCHS}
-    try:
-        options = json.loads(options_json)
-    except json.JSONDecodeError as error:
-        raise CortexError(
-            f"Fine-tuning options must be a JSON object such as '{{\"max_epochs\": 3}}'; "
-            f"got {options_json!r} ({error.msg})."
-        ) from None
-    if not isinstance(options, dict):
-        raise CortexError(
-            f"Fine-tuning options must be a JSON object such as '{{\"max_epochs\": 3}}'; "
-            f"got {options_json!r}."
-        )
+    options = json_object(options_json, "Fine-tuning options", "'{\"max_epochs\": 3}'")
     unknown = sorted(set(options) - {"max_epochs"})
     if unknown:
         raise CortexError(

@@ -1,54 +1,134 @@
-"""Fine-tuned models: real, small, deterministic models trained with numpy.
+"""Fine-tuned models: small, deterministic scikit-learn models, kept in the database as data.
+
+Features: scikit-learn's ``TfidfVectorizer`` on the prompts -- lower-cased words and bigrams,
+sublinear term frequency, smoothed idf, rows scaled to unit length -- without the terms found in
+*every* training prompt or in the template they all start with (a shared prompt template carries
+no information), at most ``MAX_FEATURES`` terms.
 
 Two kinds, chosen from the training completions:
 
 * ``classifier`` (completions are labels -- at most 50 distinct and not mostly unique):
-  TF-IDF features (see ``features``) and a multinomial logistic regression (softmax) with
-  an L2 penalty, trained by Nesterov-accelerated gradient descent (with adaptive restart)
-  from zeros, at most ``ITERATIONS_PER_EPOCH`` iterations per epoch (it stops earlier once
-  the gradient vanishes), with the step size from the (power iteration) estimate of the
-  loss's Lipschitz constant. It answers the most probable label. Up to
-  ``FULL_BATCH_ROWS`` training rows every iteration uses all of them (full batch); above,
-  the rows are shuffled once (a fixed seed) and cut into near-equal mini-batches of at most
-  that many rows, taken in turn -- the same number of iterations at a fraction of the cost
-  (100,000 tickets train in seconds instead of minutes), and as accurate on such data.
+  scikit-learn's ``LogisticRegression`` (multinomial, L2 penalty ``L2_PENALTY`` per row, lbfgs,
+  ``random_state`` fixed), at most ``ITERATIONS_PER_EPOCH`` iterations per epoch. It answers the most probable label.
 * ``nearest_neighbour`` (free-text completions): the TF-IDF vectors of the training prompts;
   it answers the completion of the most similar training prompt (cosine; ties -> the first
   training row; no shared term at all -> the most frequent completion).
 
-Losses are mean cross-entropies. For nearest neighbour, a label's probability is the share
-of ``exp(similarity / NN_TEMPERATURE)`` that the training rows with that label hold (leaving
-the row itself out when measuring the training loss). A validation label never seen in
-training gets ``FLOOR_PROBABILITY``.
+A fitted model is stored as tables (vocabulary with idf, labels, coefficients and intercepts
+or the training vectors; see ``duckdb_functions.storage``), never pickled, and predicts from
+them: ``TrainedModel.from_tables`` rebuilds the scikit-learn objects from those arrays.
+
+Losses are mean cross-entropies (``sklearn.metrics.log_loss``). For nearest neighbour, a
+label's probability is the share of ``exp(similarity / NN_TEMPERATURE)`` that the training rows
+with that label hold (leaving the row itself out when measuring the training loss). A
+validation label never seen in training gets ``FLOOR_PROBABILITY``.
 """
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
 
 from ...completion_options import DEFAULT_OPTIONS, CompletionOptions
 from ..categoriser import rank_categories
 from ..prompts import strip_instructions
 from ..structured_output import answer_in_schema
 from ..tokens import truncate_to_tokens
-from .features import SparseRows, Texts, TfidfVectorizer
 
 ModelKind = Literal["classifier", "nearest_neighbour"]
 
+MAX_FEATURES = 50_000
 ITERATIONS_PER_EPOCH = 100
+#: The L2 penalty per training row (scikit-learn's C is 1 / (L2_PENALTY * rows)).
 L2_PENALTY = 1e-4
 MAX_CLASSIFIER_LABELS = 50
 NN_TEMPERATURE = 0.1
 FLOOR_PROBABILITY = 1e-6
+RANDOM_STATE = 42
 _SIMILARITY_CELLS_PER_CHUNK = 4_000_000
-_GRADIENT_TOLERANCE = 1e-7
-FULL_BATCH_ROWS = 8192
-_SHUFFLE_SEED = 42
+
+
+def _vectorizer(**overrides: object) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        lowercase=True,
+        token_pattern=r"(?u)\b\w+\b",
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        smooth_idf=True,
+        norm="l2",
+        dtype=np.float64,
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+def _shared_prefix(prompts: Sequence[str]) -> str:
+    """The text every prompt starts with (a prompt template), cut after a blank."""
+    if len(prompts) < 2:
+        return ""
+    prefix = os.path.commonprefix(list(prompts))
+    cut = max(prefix.rfind(" "), prefix.rfind("\n"))
+    return prefix[: cut + 1] if cut >= 0 else ""
+
+
+def fit_vectorizer(prompts: Sequence[str]) -> tuple[TfidfVectorizer, sp.csr_matrix]:
+    """The TF-IDF vectorizer of ``prompts`` and their vectors.
+
+    A template every prompt starts with is cut before counting (its terms are in every prompt,
+    so they would be dropped anyway; counting them is most of the work), and any term of it is
+    left out of the vocabulary, so that prompts with and without it get the same vectors."""
+    n = len(prompts)
+    prefix = _shared_prefix(prompts)
+    rests = [p[len(prefix) :] for p in prompts]
+    vectorizer = _vectorizer(max_features=MAX_FEATURES, max_df=(n - 1) if n > 1 else 1.0)
+    try:
+        counted = sp.csr_matrix(vectorizer.fit_transform(rests))
+    except ValueError:  # no term left (empty prompts, or all terms in every prompt)
+        return vectorizer_from_table([], np.zeros(0)), sp.csr_matrix((n, 0))
+    terms, idf = vocabulary_of(vectorizer)
+    template_terms = set(vectorizer.build_analyzer()(prefix)) if prefix else set()
+    keep = [i for i, term in enumerate(terms) if term not in template_terms]
+    if len(keep) == len(terms):
+        return vectorizer, counted
+    if not keep:
+        return vectorizer_from_table([], np.zeros(0)), sp.csr_matrix((n, 0))
+    kept = vectorizer_from_table([terms[i] for i in keep], idf[keep])
+    return kept, sp.csr_matrix(normalize(counted[:, keep], norm="l2"))
+
+
+def vectorizer_from_table(terms: Sequence[str], idf: np.ndarray) -> TfidfVectorizer:
+    """A fitted vectorizer rebuilt from its stored vocabulary and idf weights."""
+    if len(terms) == 0:
+        return _vectorizer()  # no vocabulary: every prompt has an empty vector
+    vectorizer = _vectorizer(vocabulary={term: i for i, term in enumerate(terms)})
+    vectorizer.idf_ = np.asarray(idf, dtype=np.float64)  # scikit-learn's setter for a fitted idf
+    return vectorizer
+
+
+def vocabulary_of(vectorizer: TfidfVectorizer) -> tuple[list[str], np.ndarray]:
+    """(terms by index, idf weights) of a fitted vectorizer."""
+    vocabulary: dict[str, int] = getattr(vectorizer, "vocabulary_", {})
+    terms = [""] * len(vocabulary)
+    for term, index in vocabulary.items():
+        terms[index] = term
+    idf = np.asarray(getattr(vectorizer, "idf_", np.zeros(0)), dtype=np.float64)
+    return terms, idf
+
+
+def _transform(vectorizer: TfidfVectorizer, prompts: Sequence[str]) -> sp.csr_matrix:
+    if not getattr(vectorizer, "vocabulary_", None):
+        return sp.csr_matrix((len(prompts), 0))
+    return sp.csr_matrix(vectorizer.transform([p or "" for p in prompts]))
 
 
 @dataclass
@@ -61,24 +141,37 @@ class TrainedModel:
     fallback_label: int
     weights: np.ndarray | None = None  # (n_terms x n_labels), classifier
     biases: np.ndarray | None = None  # (n_labels,), classifier
-    examples: SparseRows | None = None  # training vectors, nearest neighbour
+    examples: sp.csr_matrix | None = None  # training vectors, nearest neighbour
     example_labels: np.ndarray | None = None  # (n_examples,), nearest neighbour
 
-    def probabilities(self, vectors: SparseRows, leave_self_out: bool = False) -> np.ndarray:
+    @property
+    def n_terms(self) -> int:
+        return len(getattr(self.vectorizer, "vocabulary_", {}))
+
+    def _classifier(self) -> LogisticRegression:
+        """A scikit-learn classifier holding the stored coefficients."""
+        assert self.weights is not None and self.biases is not None
+        model = LogisticRegression()
+        model.classes_ = np.arange(len(self.labels))
+        model.coef_ = np.ascontiguousarray(self.weights.T)
+        model.intercept_ = np.asarray(self.biases, dtype=np.float64)
+        model.n_features_in_ = self.weights.shape[0]
+        return model
+
+    def probabilities(self, vectors: sp.csr_matrix, leave_self_out: bool = False) -> np.ndarray:
         """(rows x labels) probabilities for already vectorised prompts."""
         if self.kind == "classifier":
-            assert self.weights is not None and self.biases is not None
-            return _softmax(vectors.dot(self.weights) + self.biases)
-        assert self.examples is not None and self.example_labels is not None
-        out = np.zeros((vectors.n_rows, len(self.labels)))
+            if len(self.labels) == 1:
+                return np.ones((vectors.shape[0], 1))
+            return self._classifier().predict_proba(vectors)
+        assert self.example_labels is not None
+        out = np.zeros((vectors.shape[0], len(self.labels)))
+        onehot = np.eye(len(self.labels))[self.example_labels]
         for start, stop, sims in self._similarity_chunks(vectors):
             if leave_self_out:
                 idx = np.arange(start, stop)
                 sims[idx - start, idx] = -np.inf
-            scaled = np.exp((sims - 1.0) / NN_TEMPERATURE)
-            per_label = np.zeros((stop - start, len(self.labels)))
-            for label in range(len(self.labels)):
-                per_label[:, label] = scaled[:, self.example_labels == label].sum(axis=1)
+            per_label = np.exp((sims - 1.0) / NN_TEMPERATURE) @ onehot
             totals = per_label.sum(axis=1, keepdims=True)
             uniform = np.full_like(per_label, 1.0 / len(self.labels))
             out[start:stop] = np.where(
@@ -86,21 +179,24 @@ class TrainedModel:
             )
         return out
 
-    def _similarity_chunks(self, vectors: SparseRows):  # type: ignore[no-untyped-def]
+    def _similarity_chunks(self, vectors: sp.csr_matrix):  # type: ignore[no-untyped-def]
         assert self.examples is not None
-        n_examples = max(self.examples.n_rows, 1)
+        n_examples = max(self.examples.shape[0], 1)
         chunk = max(1, _SIMILARITY_CELLS_PER_CHUNK // n_examples)
-        for start in range(0, vectors.n_rows, chunk):
-            stop = min(start + chunk, vectors.n_rows)
-            yield start, stop, vectors.slice_rows(start, stop).similarity(self.examples)
+        transposed = self.examples.T.tocsc()
+        for start in range(0, vectors.shape[0], chunk):
+            stop = min(start + chunk, vectors.shape[0])
+            yield start, stop, np.asarray((vectors[start:stop] @ transposed).todense())
 
-    def predict_indices(self, prompts: Texts) -> np.ndarray:
+    def predict_indices(self, prompts: Sequence[str]) -> np.ndarray:
         """The label index answered for every prompt."""
-        vectors = self.vectorizer.transform(prompts)
+        vectors = _transform(self.vectorizer, prompts)
         if self.kind == "classifier":
-            return np.argmax(self.probabilities(vectors), axis=1)
+            if len(self.labels) == 1:
+                return np.zeros(vectors.shape[0], dtype=np.int64)
+            return self._classifier().predict(vectors).astype(np.int64)
         assert self.example_labels is not None
-        answers = np.full(vectors.n_rows, self.fallback_label, dtype=np.int64)
+        answers = np.full(vectors.shape[0], self.fallback_label, dtype=np.int64)
         for start, stop, sims in self._similarity_chunks(vectors):
             best = np.argmax(sims, axis=1)
             has_overlap = sims[np.arange(stop - start), best] > 0
@@ -109,7 +205,7 @@ class TrainedModel:
             )
         return answers
 
-    def predict(self, prompts: Texts) -> list[str]:
+    def predict(self, prompts: Sequence[str]) -> list[str]:
         """The completion answered for every prompt (exactly as trained)."""
         return [self.labels[i] for i in self.predict_indices(prompts)]
 
@@ -126,7 +222,7 @@ class TrainedModel:
             if options.max_tokens is None:
                 return plain
             return [truncate_to_tokens(a, options.max_tokens) for a in plain]
-        probabilities = self.probabilities(self.vectorizer.transform(texts))
+        probabilities = self.probabilities(_transform(self.vectorizer, texts))
         index = {label: i for i, label in enumerate(self.labels)}
         answers = []
         for row, prompt in enumerate(texts):
@@ -135,24 +231,24 @@ class TrainedModel:
                 known = [v for v in values if v in index]
                 if known:
                     return max(known, key=lambda v: probabilities[row, index[v]])
-                return rank_categories(list(dict.fromkeys(values)), strip_instructions(prompt)).best
+                ranked = rank_categories(list(dict.fromkeys(values)), strip_instructions(prompt))
+                return ranked.best
 
             answers.append(answer_in_schema(schema, plain[row], choose))
         return answers
 
     def mean_cross_entropy(
         self,
-        prompts: Texts,
+        prompts: Sequence[str],
         completions: Sequence[str],
         leave_self_out: bool = False,
-        vectors: SparseRows | None = None,
+        vectors: sp.csr_matrix | None = None,
     ) -> float:
-        """Mean -ln p(completion | prompt); unseen completions get ``FLOOR_PROBABILITY``.
-        ``vectors``: the prompts already vectorised, when at hand."""
+        """Mean -ln p(completion | prompt); unseen completions get ``FLOOR_PROBABILITY``."""
         if len(completions) == 0:
             return float("nan")
         if vectors is None:
-            vectors = self.vectorizer.transform(prompts)
+            vectors = _transform(self.vectorizer, prompts)
         probs = self.probabilities(vectors, leave_self_out)
         index = {label: i for i, label in enumerate(self.labels)}
         picked = np.array(
@@ -181,6 +277,25 @@ def choose_kind(completions: Sequence[str]) -> ModelKind:
     return "classifier"
 
 
+def _fit_classifier(
+    vectors: sp.csr_matrix, y: np.ndarray, n_labels: int, iterations: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(weights: n_terms x n_labels, biases) of a multinomial logistic regression."""
+    n_terms = vectors.shape[1]
+    if n_labels == 1:
+        return np.zeros((n_terms, 1)), np.zeros(1)
+    c = 1.0 / (L2_PENALTY * vectors.shape[0])
+    model = LogisticRegression(C=c, max_iter=iterations, random_state=RANDOM_STATE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(vectors, y)
+    coef, intercept = model.coef_, model.intercept_
+    if n_labels == 2:  # scikit-learn keeps one row for two classes: split it symmetrically
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+    return np.ascontiguousarray(coef.T), np.asarray(intercept, dtype=np.float64)
+
+
 def train(
     prompts: Sequence[str],
     completions: Sequence[str],
@@ -197,10 +312,10 @@ def train(
     index = {label: i for i, label in enumerate(labels)}
     y = np.array([index[c] for c in completions], dtype=np.int64)
     fallback = index[min(counts, key=lambda c: (-counts[c], c))]
-    vectorizer, vectors = TfidfVectorizer.fit_transform(prompts)
+    vectorizer, vectors = fit_vectorizer(prompts)
     kind = choose_kind(completions)
     if kind == "classifier":
-        weights, biases = _fit_softmax(vectors, y, len(labels), epochs * ITERATIONS_PER_EPOCH)
+        weights, biases = _fit_classifier(vectors, y, len(labels), epochs * ITERATIONS_PER_EPOCH)
         model = TrainedModel(kind, vectorizer, labels, fallback, weights=weights, biases=biases)
         training_loss = model.mean_cross_entropy(prompts, completions, vectors=vectors)
     else:
@@ -212,85 +327,3 @@ def train(
     if validation is not None and len(validation[0]) > 0:
         validation_loss = model.mean_cross_entropy(validation[0], validation[1])
     return TrainingResult(model, training_loss, validation_loss)
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
-
-
-def _lipschitz(x: SparseRows) -> float:
-    """An upper estimate of the softmax loss's gradient Lipschitz constant (power iteration
-    on [X, 1]^T [X, 1] / n, times 1/2 for the softmax curvature)."""
-    n = max(x.n_rows, 1)
-    v = np.ones((x.n_cols + 1, 1))
-    v /= np.sqrt(np.sum(v * v))
-    eigen = 1.0
-    for _ in range(30):
-        xv = x.dot(v[:-1]) + v[-1]
-        w = np.vstack([x.transpose_dot(xv), xv.sum(axis=0, keepdims=True)]) / n
-        eigen = float(np.sqrt(np.sum(w * w)))
-        if eigen == 0:
-            return 1.0
-        v = w / eigen
-    return 0.5 * eigen * 1.1
-
-
-def _batches(x: SparseRows, y: np.ndarray) -> list[tuple[SparseRows, np.ndarray]]:
-    """The full batch, or (above ``FULL_BATCH_ROWS`` rows) near-equal mini-batches of the
-    rows shuffled with a fixed seed."""
-    n = x.n_rows
-    if n <= FULL_BATCH_ROWS:
-        return [(x, y)]
-    order = np.random.default_rng(_SHUFFLE_SEED).permutation(n)
-    shuffled, labels = x.take_rows(order), y[order]
-    count = -(-n // FULL_BATCH_ROWS)
-    bounds = [n * i // count for i in range(count + 1)]
-    return [
-        (shuffled.slice_rows(lo, hi), labels[lo:hi])
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
-    ]
-
-
-def _fit_softmax(
-    x: SparseRows, y: np.ndarray, n_labels: int, iterations: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Nesterov gradient descent with adaptive restart; stops early once converged."""
-    weights = np.zeros((x.n_cols, n_labels))
-    biases = np.zeros(n_labels)
-    if n_labels == 1:
-        return weights, biases
-    batches = _batches(x, y)
-    targets = []
-    for batch_x, batch_y in batches:
-        onehot = np.zeros((batch_x.n_rows, n_labels))
-        onehot[np.arange(batch_x.n_rows), batch_y] = 1.0
-        targets.append(onehot)
-    # Sparse products made of element-wise operations and sequential sums: unlike BLAS
-    # matrix products, their results do not depend on the number of threads. The step size
-    # comes from the first batch (a random sample of the rows when there are several).
-    step = 1.0 / (_lipschitz(batches[0][0]) + L2_PENALTY)
-    prev_w, prev_b = weights.copy(), biases.copy()
-    momentum_age = 0
-    for iteration in range(iterations):
-        batch_x, _ = batches[iteration % len(batches)]
-        batch_targets = targets[iteration % len(batches)]
-        n = batch_x.n_rows
-        momentum_age += 1
-        momentum = (momentum_age - 1.0) / (momentum_age + 2.0)
-        look_w = weights + momentum * (weights - prev_w)
-        look_b = biases + momentum * (biases - prev_b)
-        grad = (_softmax(batch_x.dot(look_w) + look_b) - batch_targets) / n
-        grad_w = batch_x.transpose_dot(grad) + L2_PENALTY * look_w
-        grad_b = grad.sum(axis=0)
-        prev_w, prev_b = weights, biases
-        weights = look_w - step * grad_w
-        biases = look_b - step * grad_b
-        if max(np.abs(grad_w).max(initial=0.0), np.abs(grad_b).max()) < _GRADIENT_TOLERANCE:
-            break
-        # Restart the momentum when it points uphill (O'Donoghue & Candes, 2015).
-        uphill = np.sum(grad_w * (weights - prev_w)) + np.sum(grad_b * (biases - prev_b))
-        if uphill > 0:
-            momentum_age = 0
-    return weights, biases

@@ -16,7 +16,12 @@ finetuned_categories as (
 
 message_prompt_in_force as (
 
-    select prompt from {{ ref('int_prompts__promoted') }}
+    select
+        prompt,
+        text_word_limit,
+        email_word_limit
+
+    from {{ ref('int_prompts__promoted') }}
     where prompt_name = 'message'
 
 ),
@@ -30,7 +35,11 @@ prompted as (
             'tickets.customer_name',
             'tickets.contact_preference',
             'finetuned_categories.category',
-        ) }} as prompt
+        ) }} as prompt,
+        case
+            when tickets.contact_preference = 'Text Message' then message_prompt_in_force.text_word_limit
+            else message_prompt_in_force.email_word_limit
+        end as word_limit
 
     from tickets
     inner join finetuned_categories
@@ -44,7 +53,8 @@ final as (
     select
         ticket_id,
         prompt,
-        md5(prompt) as prompt_hash
+        md5(prompt) as prompt_hash,
+        word_limit
 
     from prompted
 

@@ -1,6 +1,8 @@
 -- The prompt in force per prompt name: the latest promotion (dbt run-operation promote_prompt),
 -- else the project's default from dbt_project.yml. Data, not SQL text: promoting a prompt changes
--- this table's rows and nothing in any model's compiled SQL.
+-- this table's rows and nothing in any model's compiled SQL. The word limits the prompt states
+-- (message_word_limits) travel with it: read from the var here, recorded by promote_prompt.
+{%- set default_word_limits = message_word_limits(var('message_prompt')) %}
 
 with
 
@@ -19,7 +21,9 @@ latest_promotions as (
         proposal_id,
         proposed_by,
         promoted_by,
-        promoted_at
+        promoted_at,
+        text_word_limit,
+        email_word_limit
 
     from promotions
     qualify row_number() over (
@@ -37,7 +41,9 @@ project_defaults as (
         cast(null as varchar) as proposal_id,
         cast(null as varchar) as proposed_by,
         cast(null as varchar) as promoted_by,
-        cast(null as timestamp) as promoted_at
+        cast(null as timestamp) as promoted_at,
+        {{ default_word_limits.text }} as text_word_limit,
+        {{ default_word_limits.email }} as email_word_limit
 
 ),
 

@@ -26,7 +26,9 @@ messages as (
 
 current_messages as (
 
-    select messages.*
+    select
+        messages.*,
+        prompts.word_limit
 
     from messages
     inner join prompts
@@ -49,7 +51,7 @@ final as (
         categories.category,
         current_messages.message,
         cast({{ word_count('current_messages.message') }} as bigint) as word_count,
-        cast(case when tickets.contact_preference = 'Text Message' then 24 else 100 end as bigint) as word_limit,
+        cast(current_messages.word_limit as bigint) as word_limit,
         current_messages.model,
         current_messages.backend,
         current_messages.prompt_hash,

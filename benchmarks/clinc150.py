@@ -1,0 +1,193 @@
+"""The whole local flow on data nobody here wrote: CLINC150's banking requests with human labels.
+
+    .venv/bin/python benchmarks/clinc150.py                  # the data set at ../shared
+    .venv/bin/python benchmarks/clinc150.py --dataset DIR    # another copy
+
+The data set (``../shared/datasets/clinc150_banking`` from the project root, read-only: 1,050
+requests written by crowd workers, 10 banking categories + 50 requests that fit none; CC BY 3.0)
+is run as a user would run their own: the project is copied to a temporary directory, its
+``seeds/valid_categories.csv`` is replaced by the data set's categories (``categories.csv``, in
+its order), and the steps of ``make run TICKETS=<tickets.csv>`` run there, with nothing else
+changed (the default vars, prompt template and models). The human labels (``labels.csv``) are
+read only to measure, after the run.
+
+Printed: the teacher vs the human labels (overall, on the in-scope requests and on the
+out-of-scope ones, where the right answer is Unknown), the fine-tuned model vs the teacher on
+the eval split (the evaluation mart), and the fine-tuned model vs the human labels, with the
+goal (teacher vs human >= 0.75 on the in-scope requests) beside. Nothing is tuned to this set:
+it is for measuring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DATASET_PATH = Path("shared") / "datasets" / "clinc150_banking"
+
+
+def default_dataset() -> Path:
+    """../shared/datasets/clinc150_banking from the project root (or from a folder above it,
+    for a clone kept in a subfolder)."""
+    for folder in PROJECT_DIR.parents:
+        if (folder / DATASET_PATH).is_dir():
+            return folder / DATASET_PATH
+    return PROJECT_DIR.parent / DATASET_PATH
+
+
+DBT = Path(sys.executable).with_name("dbt")
+GOAL_IN_SCOPE = 0.75
+UNKNOWN = "Unknown"
+COPIED = (
+    "dbt_project.yml",
+    "packages.yml",
+    "selectors.yml",
+    "profiles.example.yml",
+    "models",
+    "macros",
+    "seeds",
+    "tests",
+    "docs",
+    "dbt_packages",
+    "offline_packages",
+)
+
+
+def user_project(workdir: Path, dataset: Path) -> Path:
+    """A copy of the project whose categories seed is the data set's categories."""
+    project = workdir / "project"
+    project.mkdir()
+    for name in COPIED:
+        source = PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("python"))
+        elif source.exists():
+            shutil.copy(source, project / name)
+    shutil.copy(PROJECT_DIR / "profiles.example.yml", project / "profiles.yml")
+    with (dataset / "categories.csv").open(encoding="utf-8", newline="") as handle:
+        categories = list(csv.DictReader(handle))
+    with (project / "seeds" / "valid_categories.csv").open(
+        "w", encoding="utf-8", newline=""
+    ) as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["category", "description", "list_position"])
+        for position, row in enumerate(categories, start=1):
+            writer.writerow([row["category"], row["description"], position])
+    return project
+
+
+def run_flow(project: Path, tickets: Path, database: Path) -> list[tuple[str, bool, float]]:
+    """The steps of ``make run TICKETS=...`` (each a dbt command); (step, succeeded, seconds)."""
+    env = {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(project),
+        "DBT_TARGET": "local",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "SUPPORT_TICKETS_DUCKDB_PATH": str(database),
+    }
+    env = {k: v for k, v in env.items() if not k.startswith("CORTEX_")}
+    vars_arg = ["--vars", f'{{tickets_csv: "{tickets}"}}']
+    steps = [
+        ("load", ["run-operation", "load_support_tickets"]),
+        ("build-training-data", ["build", "--selector", "prepare_training_data"]),
+        ("finetune", ["run-operation", "launch_finetune"]),
+        ("describe", ["run-operation", "describe_finetune", "--args", "{wait: true}"]),
+        ("score", ["build", "--selector", "score_with_finetuned_model"]),
+        ("evaluate", ["build", "--selector", "evaluate_models"]),
+    ]
+    results = []
+    for name, args in steps:
+        started = time.perf_counter()
+        done = subprocess.run(
+            [str(DBT), *args, *vars_arg, "--project-dir", str(project)],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        results.append((name, done.returncode == 0, time.perf_counter() - started))
+        if done.returncode != 0:
+            failed = [
+                line for line in done.stdout.splitlines() if "ERROR" in line or "FAIL" in line
+            ]
+            print(f"  step {name} reported failures:", *failed[-8:], sep="\n    ")
+    return results
+
+
+def agreement(pairs: list[tuple[str, str]]) -> tuple[float, int]:
+    return (sum(a == b for a, b in pairs) / len(pairs) if pairs else float("nan")), len(pairs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dataset", type=Path, default=None, help="default: ../shared/...")
+    args = parser.parse_args()
+    dataset: Path = (args.dataset or default_dataset()).resolve()
+    with (dataset / "labels.csv").open(encoding="utf-8", newline="") as handle:
+        human = {row["ticket_id"]: row["category"] for row in csv.DictReader(handle)}
+
+    with tempfile.TemporaryDirectory(prefix="clinc150_") as tmp:
+        workdir = Path(tmp)
+        project = user_project(workdir, dataset)
+        database = workdir / "support_tickets.duckdb"
+        started = time.perf_counter()
+        steps = run_flow(project, dataset / "tickets.csv", database)
+        elapsed = time.perf_counter() - started
+        con = duckdb.connect(str(database), read_only=True)
+        teacher = dict(
+            con.execute(
+                "select ticket_id, category from main.int_teacher_labels__normalized"
+            ).fetchall()
+        )
+        finetuned = dict(
+            con.execute(
+                "select ticket_id, category from main.int_finetuned_categories__normalized"
+            ).fetchall()
+        )
+        evaluation = con.execute(
+            "select model, accuracy, eval_tickets from main.model_evaluation "
+            "where model_role = 'finetuned'"
+        ).fetchall()
+        con.close()
+
+    in_scope = [t for t, label in human.items() if label != UNKNOWN]
+    out_of_scope = [t for t, label in human.items() if label == UNKNOWN]
+    teacher_all = agreement([(teacher.get(t, "<none>"), human[t]) for t in human])
+    teacher_in = agreement([(teacher.get(t, "<none>"), human[t]) for t in in_scope])
+    teacher_out = agreement([(teacher.get(t, "<none>"), human[t]) for t in out_of_scope])
+    tuned_all = agreement([(finetuned.get(t, "<none>"), human[t]) for t in human])
+    tuned_in = agreement([(finetuned.get(t, "<none>"), human[t]) for t in in_scope])
+
+    print(f"CLINC150 banking ({dataset}), {dt.date.today().isoformat()}, local emulator")
+    described = [f"{name} {'ok' if ok else 'FAILED'} {seconds:.0f}s" for name, ok, seconds in steps]
+    print("steps: " + ", ".join(described))
+    print(f"total {elapsed:.0f} s")
+    goal_met = "met" if teacher_in[0] >= GOAL_IN_SCOPE else "NOT met"
+    print(f"teacher vs human, all requests        {teacher_all[0]:.3f}  (n={teacher_all[1]})")
+    print(
+        f"teacher vs human, in-scope requests   {teacher_in[0]:.3f}  (n={teacher_in[1]})  "
+        f"goal >= {GOAL_IN_SCOPE:.2f}: {goal_met}"
+    )
+    print(
+        f"teacher vs human, out-of-scope        {teacher_out[0]:.3f}  (n={teacher_out[1]}; "
+        "right = Unknown)"
+    )
+    for model, accuracy, eval_tickets in evaluation:
+        print(f"fine-tuned vs teacher, eval split     {accuracy:.3f}  (n={eval_tickets}; {model})")
+    print(f"fine-tuned vs human, all requests     {tuned_all[0]:.3f}  (n={tuned_all[1]})")
+    print(f"fine-tuned vs human, in-scope         {tuned_in[0]:.3f}  (n={tuned_in[1]})")
+
+
+if __name__ == "__main__":
+    main()
