@@ -24,11 +24,16 @@ messages as (
 
 ),
 
+message_prompt_in_force as (
+
+    select * from {{ ref('int_prompts__promoted') }}
+    where prompt_name = 'message'
+
+),
+
 current_messages as (
 
-    select
-        messages.*,
-        prompts.word_limit
+    select messages.*
 
     from messages
     inner join prompts
@@ -51,7 +56,12 @@ final as (
         categories.category,
         current_messages.message,
         cast({{ word_count('current_messages.message') }} as bigint) as word_count,
-        cast(current_messages.word_limit as bigint) as word_limit,
+        cast(
+            case
+                when tickets.contact_preference = 'Text Message' then message_prompt_in_force.text_word_limit
+                else message_prompt_in_force.email_word_limit
+            end as bigint
+        ) as word_limit,
         current_messages.model,
         current_messages.backend,
         current_messages.prompt_hash,
@@ -62,6 +72,7 @@ final as (
         on tickets.ticket_id = categories.ticket_id
     left join current_messages
         on tickets.ticket_id = current_messages.ticket_id
+    cross join message_prompt_in_force
 
 )
 
