@@ -33,6 +33,13 @@ ROLE_COLORS = {"teacher": "#4c72b0", "base_zero_shot": "#dd8452", "finetuned": "
 UNKNOWN = "Unknown"
 
 
+def unqualified_model_name(model: str) -> str:
+    """A fine-tuned model's name without its database and schema (database.schema.name); a
+    Cortex model's name as it is (it may hold a dot itself, as llama3.3-70b does)."""
+    parts = model.split(".")
+    return parts[-1] if len(parts) >= 3 else model
+
+
 @dataclass(frozen=True)
 class ModelResult:
     """One row of the comparison: a model role's quality and cost."""
@@ -48,7 +55,7 @@ class ModelResult:
     @property
     def short_name(self) -> str:
         """The model name without database and schema (fine-tuned names are fully qualified)."""
-        return self.model.split(".")[-1]
+        return unqualified_model_name(self.model)
 
 
 @dataclass(frozen=True)
@@ -188,7 +195,7 @@ def plot_confusion_matrices(matrices: list[ConfusionMatrix], path: Path) -> None
         axes.set_xlabel("predicted category")
         axes.set_ylabel("teacher's category")
         axes.set_title(
-            f"{ROLE_LABELS.get(matrix.role, matrix.role)}: {matrix.model.split('.')[-1]}\n"
+            f"{ROLE_LABELS.get(matrix.role, matrix.role)}: {unqualified_model_name(matrix.model)}\n"
             f"{agreeing} of {total} eval tickets on the diagonal",
             fontsize=9,
         )
