@@ -54,16 +54,7 @@
 
         from ({{ requests }}) as requests
         {%- if answered_table_exists %}
-        where not exists (
-            select 1
-            from {{ this }} as answered
-            where
-                answered.ticket_id = requests.ticket_id
-                and answered.model = {{ model_literal }}
-                and answered.prompt_hash = requests.prompt_hash
-                and answered.response_format_hash is not distinct from requests.response_format_hash
-                and answered.{{ answer_column }} is not null
-        )
+        where not {{ _has_answered_row(model_literal, answer_column=answer_column) }}
         {%- endif %}
     {%- endset -%}
     {{- cortex_call_guard(rows_without_answer) }}
@@ -86,15 +77,7 @@ rows_to_send as (
         requests.response_format_hash
 
     from requests
-    where not exists (
-        select 1
-        from {{ this }} as answered
-        where
-            answered.ticket_id = requests.ticket_id
-            and answered.model = {{ model_literal }}
-            and answered.prompt_hash = requests.prompt_hash
-            and answered.response_format_hash is not distinct from requests.response_format_hash
-    )
+    where not {{ _has_answered_row(model_literal) }}
     order by requests.ticket_id, requests.prompt_hash, requests.response_format_hash
     limit {{ chunk_rows }}
 
@@ -175,4 +158,26 @@ select * from final
         from {{ ref('cortex_models') }} as catalog
         where lower(catalog.model_name) = lower({{ quote_string_literal(model) }})
     {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Whether the model's table already holds a row for `requests`' ticket, prompt hash and response
+    format hash from the same model. With `answer_column`, only a non-null answer counts (what the
+    cost guard counts before the run: failed calls are sent again); without, any row counts (what
+    each chunk leaves out, so a call that fails in this run is not retried by the next chunk).
+-#}
+{% macro _has_answered_row(model_literal, answer_column=none) -%}
+    exists (
+        select 1
+        from {{ this }} as answered
+        where
+            answered.ticket_id = requests.ticket_id
+            and answered.model = {{ model_literal }}
+            and answered.prompt_hash = requests.prompt_hash
+            and answered.response_format_hash is not distinct from requests.response_format_hash
+            {%- if answer_column %}
+            and answered.{{ answer_column }} is not null
+            {%- endif %}
+    )
 {%- endmacro %}

@@ -94,19 +94,14 @@ calls as (
 
     select
         'student' as call_role,
-        categorized_at as called_at,
+        student_answers.categorized_at as called_at,
         cast(null as bigint) as trained_tokens,
         cast(null as {{ dbt.type_string() }}) as base_model
-    from scoring_answers
-
-    union all
-
-    select
-        'student' as call_role,
-        categorized_at as called_at,
-        cast(null as bigint) as trained_tokens,
-        cast(null as {{ dbt.type_string() }}) as base_model
-    from candidate_answers
+    from (
+        select categorized_at from scoring_answers
+        union all
+        select categorized_at from candidate_answers
+    ) as student_answers
 
     union all
 
