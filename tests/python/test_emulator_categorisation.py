@@ -224,3 +224,19 @@ def test_the_vocabulary_check_catches_a_word_list(
     countries = " ".join(c.lower() for c in ticket_generator.COUNTRIES[:5])
     (planted / "lexicon.py").write_text(f'ROAM = "roam {countries}"\n', encoding="utf-8")
     assert shared_vocabulary(ticket_generator, planted)
+
+
+def test_the_encoders_gelu_matches_the_exact_erf_form() -> None:
+    """The encoder's GELU (a float32 erf approximation, for speed) is BERT's exact erf GELU to
+    float32 resolution, over the range of activations and beyond."""
+    import math
+
+    import numpy as np
+    from scipy.special import erf
+
+    from cortex_emulator.models.sentence_embeddings import gelu
+
+    x = np.linspace(-12.0, 12.0, 200_001, dtype=np.float32)
+    exact = 0.5 * x.astype(np.float64) * (1.0 + erf(x.astype(np.float64) / math.sqrt(2.0)))
+    assert np.abs(gelu(x) - exact).max() < 5e-6
+    assert gelu(np.zeros(3, np.float32)).tolist() == [0.0, 0.0, 0.0]
