@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_CATEGORY_WORDS = 6
 DEFAULT_TEXT_LIMIT = 24
@@ -106,8 +107,14 @@ class GenericPrompt:
 Prompt = CategoryPrompt | MessagePrompt | GenericPrompt
 
 
+#: Prompts whose parse is kept (per process): a batch is parsed once to embed its requests and
+#: once to answer it, and rows often repeat a prompt.
+PARSED_PROMPTS_KEPT = 4096
+
+
+@lru_cache(maxsize=PARSED_PROMPTS_KEPT)
 def parse_prompt(prompt: str) -> Prompt:
-    """The task ``prompt`` asks for, with its parsed parts."""
+    """The task ``prompt`` asks for, with its parsed parts (immutable, so kept per prompt)."""
     message = parse_message_prompt(prompt)
     if message is not None:
         return message
@@ -357,7 +364,7 @@ def parse_message_prompt(prompt: str) -> MessagePrompt | None:
     info = _CUSTOMER_INFO.search(prompt)
     instructions = prompt[: info.start()] if info else prompt
     details = prompt[info.end() :] if info else prompt
-    text_limit, email_limit = parse_word_limits(instructions)
+    text_limit, email_limit, topic, tone = _read_instructions(instructions)
     category = _field(_CATEGORY, details)
     if category is not None and category.lower() in ("unknown", "none", "null", "n/a"):
         category = None
@@ -365,10 +372,23 @@ def parse_message_prompt(prompt: str) -> MessagePrompt | None:
         name=_field(_NAME, details),
         contact_preference=_field(_PREFERENCE, details),
         category=category,
-        text_limit=text_limit if text_limit is not None else DEFAULT_TEXT_LIMIT,
-        email_limit=email_limit if email_limit is not None else DEFAULT_EMAIL_LIMIT,
-        topic=parse_topic(instructions),
-        tone=tuple(t.lower() for t in dict.fromkeys(_TONE.findall(instructions))),
+        text_limit=text_limit,
+        email_limit=email_limit,
+        topic=topic,
+        tone=tone,
+    )
+
+
+@lru_cache(maxsize=64)
+def _read_instructions(instructions: str) -> tuple[int, int, str | None, tuple[str, ...]]:
+    """(text-message limit, e-mail limit, topic, tone words) of a message prompt's
+    instructions: the template every row of a run shares, so read once per template."""
+    text_limit, email_limit = parse_word_limits(instructions)
+    return (
+        text_limit if text_limit is not None else DEFAULT_TEXT_LIMIT,
+        email_limit if email_limit is not None else DEFAULT_EMAIL_LIMIT,
+        parse_topic(instructions),
+        tuple(t.lower() for t in dict.fromkeys(_TONE.findall(instructions))),
     )
 
 
