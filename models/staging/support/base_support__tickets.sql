@@ -1,3 +1,9 @@
+{#-
+    A table, not a view like the rest of staging: every chunk of the Cortex-calling models
+    (cortex_incremental) reads the tickets through it again, and cleaning, fingerprinting and
+    ranking every source row each time was most of a chunk's SQL.
+-#}
+{{ config(materialized='table') }}
 {%- if tickets_come_from_seed() %}
 -- depends_on: {{ ref('support_tickets') }}
 {%- endif %}
