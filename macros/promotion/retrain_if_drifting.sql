@@ -14,7 +14,7 @@
         {{ log("Drift: no audit_agreement yet (no audit run); nothing to do.", info=true) }}
         {{ return(false) }}
     {%- endif -%}
-    {%- set latest = run_query("select rolling_agreement, rolling_audited_tickets, is_drifting, rolling_window_started_at from " ~ agreement ~ " where is_latest_run") -%}
+    {%- set latest = run_query("select rolling_agreement, rolling_audited_tickets, is_drifting, rolling_window_started_at, drift_threshold from " ~ agreement ~ " where is_latest_run") -%}
     {%- if latest.rows | length == 0 or not latest.rows[0][2] -%}
         {{ log("Drift: none flagged" ~ (" (rolling agreement " ~ _format_number(latest.rows[0][0], 3) ~ " on " ~ latest.rows[0][1] ~ " audit tickets)" if latest.rows | length > 0 else "") ~ ".", info=true) }}
         {{ return(false) }}
@@ -22,8 +22,8 @@
     {%- set row = latest.rows[0] -%}
     {%- if not var('retrain_on_drift') -%}
         {%- do exceptions.warn("Drift: rolling audit agreement " ~ _format_number(row[0], 3) ~ " on the last " ~ row[1]
-            ~ " audit tickets is below var min_audit_agreement " ~ var('min_audit_agreement')
-            ~ ". Retrain with `make retrain`, or set var retrain_on_drift: true to let the job do it.") -%}
+            ~ " audit tickets is below its drift threshold " ~ _format_number(row[4], 3)
+            ~ " (audit_agreement.drift_threshold). Retrain with `make retrain`, or set var retrain_on_drift: true to let the job do it.") -%}
         {{ return(false) }}
     {%- endif -%}
     {%- set promotions = model_promotions_relation() -%}
@@ -32,7 +32,7 @@
         {{ log("Drift flagged, but a candidate was judged since the rolling window started (" ~ row[3] ~ "): waiting for the window to measure the model in use.", info=true) }}
         {{ return(false) }}
     {%- endif -%}
-    {{ log("Drift: rolling audit agreement " ~ _format_number(row[0], 3) ~ " < " ~ var('min_audit_agreement') ~ "; retraining (var retrain_on_drift).", info=true) }}
+    {{ log("Drift: rolling audit agreement " ~ _format_number(row[0], 3) ~ " < drift threshold " ~ _format_number(row[4], 3) ~ "; retraining (var retrain_on_drift).", info=true) }}
     {%- do launch_finetune(retrain=true) -%}
     {%- do describe_finetune(wait=true) -%}
     {{ return(true) }}

@@ -40,11 +40,11 @@
     {%- endif -%}
     {%- set agreement = ref('audit_agreement') -%}
     {%- if load_relation(agreement) is not none -%}
-        {%- for row in run_query("select audited_tickets, agreement, agreement_lower, agreement_upper, rolling_audited_tickets, rolling_agreement, rolling_agreement_lower, rolling_agreement_upper, is_drifting from " ~ agreement ~ " where is_latest_run").rows -%}
+        {%- for row in run_query("select audited_tickets, agreement, agreement_lower, agreement_upper, rolling_audited_tickets, rolling_agreement, rolling_agreement_lower, rolling_agreement_upper, is_drifting, drift_threshold from " ~ agreement ~ " where is_latest_run").rows -%}
             {%- do lines.append("  Audit agreement with the teacher: latest run " ~ _format_number(row[1], 3) ~ " [" ~ _format_number(row[2], 3) ~ ", "
                 ~ _format_number(row[3], 3) ~ "] on " ~ row[0] ~ " tickets; rolling " ~ _format_number(row[5], 3) ~ " ["
                 ~ _format_number(row[6], 3) ~ ", " ~ _format_number(row[7], 3) ~ "] on the last " ~ row[4] ~ " (Wilson 95%)"
-                ~ (" - DRIFT: below var min_audit_agreement " ~ var('min_audit_agreement') ~ "; retrain with `make retrain`." if row[8] else ".")) -%}
+                ~ (" - DRIFT: below the drift threshold " ~ _format_number(row[9], 3) ~ "; retrain with `make retrain`." if row[8] else ".")) -%}
         {%- endfor -%}
     {%- endif -%}
     {%- set costs = ref('pipeline_costs') -%}

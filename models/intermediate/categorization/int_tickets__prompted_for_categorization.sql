@@ -30,6 +30,9 @@ prompted as (
     select
         ticket_id,
         {{ categorization_prompt('request_for_prompt') }} as prompt,
+        -- The fine-tuned model learnt the task from its training pairs: it is sent the request
+        -- alone, without the instructions and the category list (most of the teacher's tokens).
+        request_for_prompt as finetuned_model_prompt,
         request_characters,
         is_request_truncated
 
@@ -43,6 +46,8 @@ final as (
         ticket_id,
         prompt,
         md5(prompt) as prompt_hash,
+        finetuned_model_prompt,
+        md5(finetuned_model_prompt) as finetuned_model_prompt_hash,
         request_characters,
         is_request_truncated
 

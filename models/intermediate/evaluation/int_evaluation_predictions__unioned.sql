@@ -111,7 +111,8 @@ predictions as (
         eval_tickets.ticket_id,
         'finetuned' as model_role,
         finetuned_model.model,
-        eval_tickets.prompt_hash,
+        -- Its own prompt (the request alone): finetuned_categories holds answers to it only.
+        finetuned_categories.prompt_hash,
         coalesce(finetuned_categories.is_structured_output, false) as is_structured_output,
         finetuned_categories.raw_response,
         coalesce(finetuned_categories.category, 'Unknown') as predicted_category,
@@ -121,9 +122,7 @@ predictions as (
     from eval_tickets
     cross join finetuned_model
     left join finetuned_categories
-        on
-            eval_tickets.ticket_id = finetuned_categories.ticket_id
-            and eval_tickets.prompt_hash = finetuned_categories.prompt_hash
+        on eval_tickets.ticket_id = finetuned_categories.ticket_id
 
 ),
 

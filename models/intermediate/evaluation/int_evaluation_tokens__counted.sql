@@ -29,14 +29,21 @@
         predictions.model_role,
         predictions.model,
         predictions.prompt_hash,
-        prompts.prompt,
+        -- Each role's own prompt: the fine-tuned model is sent the request alone.
+        case
+            when predictions.model_role = 'finetuned' then prompts.finetuned_model_prompt
+            else prompts.prompt
+        end as prompt,
         predictions.raw_response
 
     from {{ ref('int_evaluation_predictions__unioned') }} as predictions
     inner join {{ ref('int_tickets__prompted_for_categorization') }} as prompts
         on
             predictions.ticket_id = prompts.ticket_id
-            and predictions.prompt_hash = prompts.prompt_hash
+            and predictions.prompt_hash = case
+                when predictions.model_role = 'finetuned' then prompts.finetuned_model_prompt_hash
+                else prompts.prompt_hash
+            end
     where predictions.raw_response is not null
     {%- if is_incremental() %}
         and not exists (

@@ -6,17 +6,27 @@ teacher_labels as (
 
 ),
 
+prompts as (
+
+    select * from {{ ref('int_tickets__prompted_for_categorization') }}
+
+),
+
 final as (
 
+    -- The teacher answered the categorisation prompt; the fine-tuned model learns to answer the
+    -- same category from its own, shorter prompt (the request alone).
     select
-        ticket_id,
-        split,
-        prompt,
-        category as completion
+        teacher_labels.ticket_id,
+        teacher_labels.split,
+        prompts.finetuned_model_prompt as prompt,
+        teacher_labels.category as completion
 
     from teacher_labels
+    inner join prompts
+        on teacher_labels.ticket_id = prompts.ticket_id
     -- A pair teaches the model only when the teacher's answer is a valid category.
-    where category != 'Unknown'
+    where teacher_labels.category != 'Unknown'
 
 )
 

@@ -45,7 +45,7 @@ current_answers as (
     inner join prompts
         on
             answers.ticket_id = prompts.ticket_id
-            and answers.prompt_hash = prompts.prompt_hash
+            and answers.prompt_hash = prompts.finetuned_model_prompt_hash
     where {{ "lower(answers.model) in (" ~ promoted_literals | join(', ') ~ ")" if promoted_models else "1 = 0" }}
 
 ),

@@ -26,8 +26,8 @@
 {%- set tickets_to_categorize -%}
     select
         prompts.ticket_id,
-        prompts.prompt,
-        prompts.prompt_hash
+        prompts.finetuned_model_prompt as prompt,
+        prompts.finetuned_model_prompt_hash as prompt_hash
 
     from {{ ref('int_tickets__prompted_for_categorization') }} as prompts
     {%- if model_in_use is none %}
@@ -38,7 +38,7 @@
         from {{ this }} as categorized
         where
             categorized.ticket_id = prompts.ticket_id
-            and categorized.prompt_hash = prompts.prompt_hash
+            and categorized.prompt_hash = prompts.finetuned_model_prompt_hash
             and categorized.raw_response is not null
             and lower(categorized.model) in ({{ promoted_literals | join(', ') }})
     )

@@ -2,6 +2,10 @@
 {%- if window is not number or window < 1 -%}
     {{ exceptions.raise_compiler_error("var drift_window_audit_tickets must be a positive whole number, got " ~ window) }}
 {%- endif -%}
+{%- set max_drop = var('max_audit_agreement_drop') -%}
+{%- if max_drop is not number or max_drop < 0 or max_drop > 1 -%}
+    {{ exceptions.raise_compiler_error("var max_audit_agreement_drop must be a number from 0 to 1, got " ~ max_drop) }}
+{%- endif -%}
 
 with
 
@@ -14,6 +18,12 @@ ticket_categories as (
 sampled as (
 
     select * from {{ ref('int_tickets__sampled') }}
+
+),
+
+model_versions as (
+
+    select * from {{ ref('finetuned_model_versions') }}
 
 ),
 
@@ -69,6 +79,23 @@ rolling as (
 
 ),
 
+-- The level each run's model was accepted at: its accuracy against the teacher at promotion.
+thresholds as (
+
+    select
+        runs.run_started_at,
+        model_versions.candidate_accuracy as accuracy_at_promotion,
+        greatest(
+            {{ var('min_audit_agreement') }},
+            coalesce(model_versions.candidate_accuracy - {{ max_drop }}, 0)
+        ) as drift_threshold
+
+    from runs
+    left join model_versions
+        on lower(runs.model) = lower(model_versions.model_name)
+
+),
+
 final as (
 
     select
@@ -87,13 +114,17 @@ final as (
         {{ wilson_interval_upper('rolling.rolling_agreeing_tickets', 'rolling.rolling_audited_tickets') }}
             as rolling_agreement_upper,
         rolling.rolling_window_started_at,
+        thresholds.accuracy_at_promotion,
+        thresholds.drift_threshold,
         1.0 * rolling.rolling_agreeing_tickets / rolling.rolling_audited_tickets
-        < {{ var('min_audit_agreement') }} as is_drifting,
+        < thresholds.drift_threshold as is_drifting,
         runs.run_started_at = max(runs.run_started_at) over () as is_latest_run
 
     from runs
     inner join rolling
         on runs.run_started_at = rolling.run_started_at
+    inner join thresholds
+        on runs.run_started_at = thresholds.run_started_at
 
 )
 
