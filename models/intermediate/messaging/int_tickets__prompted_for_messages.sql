@@ -1,4 +1,8 @@
-{{ config(materialized='view') }}
+{#-
+    A table (the folder's default): int_messages__requested reads it once per chunk of
+    var cortex_chunk_rows, and building every ticket's prompt again for each chunk was most of
+    the chunk's SQL. It is rebuilt before int_messages__requested in the same selector.
+-#}
 
 with
 
