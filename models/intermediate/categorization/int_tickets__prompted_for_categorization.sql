@@ -1,4 +1,8 @@
-{{ config(materialized='view') }}
+{#-
+    A table (the folder's default): the Cortex-calling models read it once per chunk of
+    var cortex_chunk_rows, and building every ticket's prompt again for each chunk was most of
+    the chunk's SQL.
+-#}
 
 {%- set max_request_characters = var('max_request_characters') -%}
 {%- if max_request_characters is not number or max_request_characters < 1 -%}
