@@ -121,7 +121,13 @@ def stream(sizes: list[int], drift_batch: int, seed: int) -> list[list[generate_
     return batches
 
 
-def run_job(workdir: Path, tickets_csv: Path, dbt_vars: str, log: Path) -> None:
+def run_job(
+    workdir: Path,
+    tickets_csv: Path,
+    dbt_vars: str,
+    log: Path,
+    steps: tuple[str, ...] = JOB_STEPS,
+) -> None:
     environment = {
         **os.environ,
         "SUPPORT_TICKETS_DUCKDB_PATH": str(workdir / "simulation.duckdb"),
@@ -135,7 +141,7 @@ def run_job(workdir: Path, tickets_csv: Path, dbt_vars: str, log: Path) -> None:
         "--no-print-directory",
         "-C",
         str(PROJECT_DIR),
-        *JOB_STEPS,
+        *steps,
         f"TICKETS={tickets_csv}",
         f"VARS={dbt_vars}",
     ]

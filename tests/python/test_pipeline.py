@@ -117,16 +117,27 @@ def test_teacher_labels_every_ticket_with_a_valid_category(built_project: DbtPro
     assert all(json.loads(row[2])["category"] in categories for row in labels)
 
 
-def test_training_pairs_are_prompt_and_category(built_project: DbtProject) -> None:
+def test_training_pairs_are_the_request_and_the_teachers_category(
+    built_project: DbtProject,
+) -> None:
     pairs = built_project.query(
-        "select split, prompt, completion from main.int_training_pairs__prepared"
+        "select pairs.split, pairs.prompt, pairs.completion, tickets.request, labels.category, "
+        "prompts.prompt "
+        "from main.int_training_pairs__prepared as pairs "
+        "join main.stg_support__tickets as tickets using (ticket_id) "
+        "join main.int_teacher_labels__normalized as labels using (ticket_id) "
+        "join main.int_tickets__prompted_for_categorization as prompts using (ticket_id)"
     )
-    splits = Counter(split for split, _, _ in pairs)
+    splits = Counter(row[0] for row in pairs)
     assert splits["train"] > 3 * splits["eval"] > 0
+    # The fine-tuned model learns from the request alone: the teacher's instructions and category
+    # list (most of its prompt) are not in the pair, so they are not paid for at every call.
+    limit = PROJECT_VARS["max_request_characters"]
+    assert all(prompt == request[:limit] for _, prompt, _, request, _, _ in pairs)
     assert all(
-        prompt.startswith("You are an agent that helps organize requests") for _, prompt, _ in pairs
+        len(prompt) < len(teacher_prompt) / 2 for _, prompt, _, _, _, teacher_prompt in pairs
     )
-    assert all(completion != "Unknown" for _, _, completion in pairs)
+    assert all(completion == category != "Unknown" for _, _, completion, _, category, _ in pairs)
 
 
 def test_finetune_job_is_recorded_with_its_final_status(built_project: DbtProject) -> None:
