@@ -21,6 +21,7 @@ generator and emulator (they are ours), and says how consistent the teacher is o
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(PROJECT_DIR / "benchmarks"), str(PROJECT_DIR / "scripts")]
 
 import generate_tickets  # noqa: E402
-from daily_simulation import run_job  # noqa: E402
+from daily_simulation import TARGET_RECOVERY_POINTS, run_job  # noqa: E402
 
 TRAIN_AND_JUDGE_STEPS: tuple[str, ...] = (
     "load",
@@ -133,11 +134,22 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     standard, shifted = results[0], results[-1]
-    gap = 100 * (standard.accuracy - shifted.accuracy)
+    gap = standard.accuracy - shifted.accuracy
+    spread = 1.96 * math.sqrt(
+        standard.accuracy * (1 - standard.accuracy) / standard.eval_tickets
+        + shifted.accuracy * (1 - shifted.accuracy) / shifted.eval_tickets
+    )
+    if gap - spread > TARGET_RECOVERY_POINTS / 100:
+        verdict = "beyond reach"
+    elif gap + spread <= TARGET_RECOVERY_POINTS / 100:
+        verdict = "within reach"
+    else:
+        verdict = "at the edge of what is reachable"
     print(
-        f"\nThe best a retrain on plenty of new-wording labels reaches is {gap:.1f} points below "
-        "the old wording's level: the simulation's recovery target (within 2 points of the "
-        f"pre-drift agreement) is {'within' if gap <= 2 else 'beyond'} reach on this stream."
+        f"\nTrained on plenty of labels of the new wording, the model stays {100 * gap:.1f} points "
+        f"(95% CI {100 * (gap - spread):.1f} to {100 * (gap + spread):.1f}) below the old wording's "
+        f"level: a recovery to within {TARGET_RECOVERY_POINTS:g} points of the pre-drift agreement "
+        f"is {verdict} on this stream, whatever the retraining policy."
     )
     return 0
 
