@@ -27,7 +27,8 @@
 {%- set promoted_model = promoted_finetuned_model(source('finetuning', 'model_promotions')) -%}
 {%- set bootstrap_used = 0 -%}
 {%- if execute and is_incremental() -%}
-    {%- set bootstrap_used = run_query("select count(*) from " ~ this ~ " where sampling_reason = 'bootstrap'").rows[0][0] | int -%}
+    {%- set bootstrap_count_query = "select count(*) from " ~ this ~ " where sampling_reason = 'bootstrap'" -%}
+    {%- set bootstrap_used = run_query(bootstrap_count_query).rows[0][0] | int -%}
 {%- endif -%}
 {#- Bootstrap: the first-seen tickets in sample_key order, up to what is left of the budget;
     audit: the first ceil(share x k) of the run's k new tickets in audit_bucket order. -#}
@@ -49,41 +50,64 @@ split as (
 
 ),
 
-new_tickets as (
+unseen as (
 
     select
         split.ticket_id,
-        split.split,
-        -- noqa: disable=PRS
-        cast({{ hash_bucket("'audit sample|' || split.ticket_id", 10000) }} as integer) as audit_bucket,
-        -- noqa: enable=PRS
-        md5('teacher sample|' || split.ticket_id) as sample_key
+        split.split
 
     from split
     {%- if is_incremental() %}
-    where not exists (
-        select 1
-        from {{ this }} as seen
-        where seen.ticket_id = split.ticket_id
-    )
+        where
+            not exists (
+                select 1
+                from {{ this }} as seen
+                where seen.ticket_id = split.ticket_id
+            )
     {%- endif %}
+
+),
+
+new_tickets as (
+
+    select
+        ticket_id,
+        split,
+        -- noqa: disable=PRS
+        cast({{ hash_bucket("'audit sample|' || ticket_id", 10000) }} as integer) as audit_bucket,
+        -- noqa: enable=PRS
+        md5('teacher sample|' || ticket_id) as sample_key
+
+    from unseen
+
+),
+
+ranked as (
+
+    select
+        new_tickets.ticket_id,
+        new_tickets.split,
+        new_tickets.audit_bucket,
+        row_number() over (order by {{ sample_order }}) as sample_rank,
+        {{ sample_quota }} as sample_quota
+
+    from new_tickets
 
 ),
 
 decided as (
 
     select
-        new_tickets.ticket_id,
-        new_tickets.split,
-        new_tickets.audit_bucket,
+        ticket_id,
+        split,
+        audit_bucket,
         case
-            when row_number() over (order by {{ sample_order }}) <= {{ sample_quota }}
-                then {{ quote_string_literal(sample_reason) }}
+            when sample_rank <= sample_quota then {{ quote_string_literal(sample_reason) }}
             else 'not_sampled'
         end as sampling_reason,
         {{ quote_string_literal(promoted_model) }} as promoted_model_when_sampled
 
-    from new_tickets
+    from ranked
 
 ),
 
