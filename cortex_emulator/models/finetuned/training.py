@@ -27,7 +27,6 @@ validation label never seen in training gets ``FLOOR_PROBABILITY``.
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from collections import Counter
 from collections.abc import Sequence
@@ -127,43 +126,10 @@ def vocabulary_of(vectorizer: TfidfVectorizer) -> tuple[list[str], np.ndarray]:
 
 
 def _transform(vectorizer: TfidfVectorizer, prompts: Sequence[str]) -> sp.csr_matrix:
-    """The vectors of ``prompts``: one ``transform`` for the whole batch.
-
-    A template every prompt of the batch starts with is cut before counting wherever that
-    cannot change the row's vector (``_rows_without_template``): counting the template's words
-    again for every row is most of the work, and the vectors come out exactly as for the whole
-    prompts."""
+    """The vectors of ``prompts``: one ``transform`` for the whole batch."""
     if not getattr(vectorizer, "vocabulary_", None):
         return sp.csr_matrix((len(prompts), 0))
-    return sp.csr_matrix(vectorizer.transform(_rows_without_template(vectorizer, prompts)))
-
-
-def _rows_without_template(vectorizer: TfidfVectorizer, prompts: Sequence[str]) -> list[str]:
-    """``prompts`` with the template they all start with cut wherever the vector stays the same.
-
-    The template (``_shared_prefix``) ends with a blank, so no word spans the cut. Cutting it
-    changes nothing when none of its terms is in the vocabulary and the bigram of its last word
-    and the row's first word after it is not either; a row whose bigram is keeps its template.
-    """
-    texts = [p or "" for p in prompts]
-    template = _shared_prefix(texts)
-    if not template:
-        return texts
-    vocabulary: dict[str, int] = vectorizer.vocabulary_
-    if any(term in vocabulary for term in vectorizer.build_analyzer()(template)):
-        return texts
-    preprocess = vectorizer.build_preprocessor()
-    template_words = vectorizer.build_tokenizer()(preprocess(template))
-    if not template_words:
-        return [text[len(template) :] for text in texts]
-    word = re.compile(vectorizer.token_pattern)  # the tokenizer's own pattern (no group)
-    cut = []
-    for text in texts:
-        rest = text[len(template) :]
-        first_word = word.search(preprocess(rest))
-        spans_cut = first_word and f"{template_words[-1]} {first_word.group()}" in vocabulary
-        cut.append(text if spans_cut else rest)
-    return cut
+    return sp.csr_matrix(vectorizer.transform([p or "" for p in prompts]))
 
 
 @dataclass
