@@ -87,6 +87,18 @@ class DbtProject:
     def target_path(self) -> Path:
         return self.workdir / "target"
 
+    @property
+    def path_flags(self) -> list[str]:
+        """The dbt flags that point a command at this project's profile, target and log paths."""
+        return [
+            "--profiles-dir",
+            str(self.workdir),
+            "--target-path",
+            str(self.target_path),
+            "--log-path",
+            str(self.workdir / "logs"),
+        ]
+
     @classmethod
     def create(
         cls,
@@ -117,12 +129,7 @@ class DbtProject:
             *args,
             "--project-dir",
             str(PROJECT_DIR),
-            "--profiles-dir",
-            str(self.workdir),
-            "--target-path",
-            str(self.target_path),
-            "--log-path",
-            str(self.workdir / "logs"),
+            *self.path_flags,
         ]
         if vars:
             command += ["--vars", json.dumps(vars)]

@@ -269,12 +269,7 @@ def test_a_run_killed_mid_stage_keeps_its_answered_chunks(
             *args,
             "--project-dir",
             str(PROJECT_DIR),
-            "--profiles-dir",
-            str(project.workdir),
-            "--target-path",
-            str(project.target_path),
-            "--log-path",
-            str(project.workdir / "logs"),
+            *project.path_flags,
             "--vars",
             json.dumps(job_vars),
         ]

@@ -220,12 +220,7 @@ def _invoke_clone(clone: Path, project: DbtProject, *args: str) -> dict[str, str
             *args,
             "--project-dir",
             str(clone),
-            "--profiles-dir",
-            str(project.workdir),
-            "--target-path",
-            str(project.target_path),
-            "--log-path",
-            str(project.workdir / "logs"),
+            *project.path_flags,
         ]
     )
     assert result.result is not None, f"dbt {' '.join(args)} did not run: {result.exception}"

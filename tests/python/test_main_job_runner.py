@@ -23,17 +23,6 @@ from main_job import steps_for
 from main_job.runner import run
 
 
-def _flags(project: DbtProject) -> list[str]:
-    return [
-        "--profiles-dir",
-        str(project.workdir),
-        "--target-path",
-        str(project.target_path),
-        "--log-path",
-        str(project.workdir / "logs"),
-    ]
-
-
 def project_environment(project: DbtProject) -> dict[str, str]:
     """The environment the project's dbt commands run with (DuckDB path, target, ...)."""
     with project._environment():
@@ -43,7 +32,7 @@ def project_environment(project: DbtProject) -> dict[str, str]:
 def _run(project: DbtProject, dbt_vars: dict | None = None) -> tuple[int, list, str]:
     out = io.StringIO()
     with project._environment(), redirect_stdout(out):  # the summary's print() goes to stdout
-        code, reports = run(dbt_vars or {}, extra_args=_flags(project), out=out)
+        code, reports = run(dbt_vars or {}, extra_args=project.path_flags, out=out)
     return code, reports, out.getvalue()
 
 
@@ -100,7 +89,7 @@ def test_a_failing_step_stops_the_job_with_dbts_exit_code(tmp_path: Path) -> Non
             "prepare_training_data",
             "--vars",
             json.dumps(capped),
-            *_flags(cli_project),
+            *cli_project.path_flags,
         ],
         env=project_environment(cli_project),
         capture_output=True,
@@ -114,6 +103,6 @@ def test_dbt_stopping_before_any_step_is_exit_code_2(tmp_path: Path) -> None:
     project = DbtProject.create(tmp_path / "project")
     out = io.StringIO()
     with project._environment():
-        code, reports = run({}, target="no_such_target", extra_args=_flags(project), out=out)
+        code, reports = run({}, target="no_such_target", extra_args=project.path_flags, out=out)
     assert (code, reports) == (2, [])
     assert "dbt parse failed" in out.getvalue()

@@ -50,11 +50,15 @@ split as (
 
 ),
 
-unseen as (
+new_tickets as (
 
     select
         split.ticket_id,
-        split.split
+        split.split,
+        -- noqa: disable=PRS
+        cast({{ hash_bucket("'audit sample|' || split.ticket_id", 10000) }} as integer) as audit_bucket,
+        -- noqa: enable=PRS
+        md5('teacher sample|' || split.ticket_id) as sample_key
 
     from split
     {%- if is_incremental() %}
@@ -65,20 +69,6 @@ unseen as (
                 where seen.ticket_id = split.ticket_id
             )
     {%- endif %}
-
-),
-
-new_tickets as (
-
-    select
-        ticket_id,
-        split,
-        -- noqa: disable=PRS
-        cast({{ hash_bucket("'audit sample|' || ticket_id", 10000) }} as integer) as audit_bucket,
-        -- noqa: enable=PRS
-        md5('teacher sample|' || ticket_id) as sample_key
-
-    from unseen
 
 ),
 
