@@ -47,6 +47,15 @@
                 ~ (" - DRIFT: below the drift threshold " ~ _format_number(row[9], 3) ~ "; retrain with `make retrain`." if row[8] else ".")) -%}
         {%- endfor -%}
     {%- endif -%}
+    {%- set category_mix = ref('category_mix_drift') -%}
+    {%- if load_relation(category_mix) is not none -%}
+        {%- for row in run_query("select window_tickets, population_stability_index, is_mix_shifted, most_shifted_category, most_shifted_category_trained_on_share, most_shifted_category_window_share from " ~ category_mix ~ " where is_latest_run and population_stability_index is not null").rows -%}
+            {%- do lines.append("  Category mix of the last " ~ row[0] ~ " categorised tickets against the model's training labels: stability index "
+                ~ _format_number(row[1], 3)
+                ~ (" - SHIFTED: " ~ row[3] ~ " went from " ~ _format_number(100 * row[4], 1) ~ "% to " ~ _format_number(100 * row[5], 1)
+                    ~ "%; customers ask about other things than the model learnt from (audit agreement says whether it still gets them right)." if row[2] else " (steady).")) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set costs = ref('pipeline_costs') -%}
     {%- set model_costs = ref('model_costs') -%}
     {%- if load_relation(costs) is not none and load_relation(model_costs) is not none -%}

@@ -133,6 +133,59 @@ def test_sampling_is_decided_once_and_k_new_tickets_make_k_student_calls(
     assert _sampling(fresh_project) == day_two
 
 
+def _category_mix_warning(project: DbtProject, job_vars: dict[str, Any]) -> str:
+    invocation = project.invoke("test", "--select", "assert_category_mix_is_stable", vars=job_vars)
+    (status,) = [
+        str(result.status)
+        for result in invocation.result.result.results
+        if getattr(result.node, "name", None) == "assert_category_mix_is_stable"
+    ]
+    return status
+
+
+def test_a_change_in_what_customers_ask_is_flagged_from_every_ticket_without_teacher_calls(
+    fresh_project: DbtProject, tmp_path: Path, ticket_generator: ModuleType
+) -> None:
+    """Day 2 brings tickets like day 1's: the mix is steady. Day 3 brings only two categories
+    (chosen by the generator's intended category): the mix warning fires on that run, from the
+    categories the model in use gave, while the teacher labels only the audit share."""
+    tickets = ticket_generator.generate_tickets(2400, 29, 0)
+    two_categories = {"Lost phone", "Roaming fees"}
+    usual_days = tickets[:900]
+    shifted_day = [t for t in tickets[900:] if t.intended_category in two_categories][:400]
+    path = tmp_path / "tickets.csv"
+    job_vars = {
+        "tickets_csv": str(path),
+        "bootstrap_ticket_budget": 400,
+        "min_finetuned_accuracy": 0.5,
+        "category_mix_window_tickets": 400,
+    }
+    ticket_generator.write_csv(usual_days[:600], path)
+    _run_job(fresh_project, job_vars)
+    ticket_generator.write_csv(usual_days, path)
+    _run_job(fresh_project, job_vars)
+    steady = fresh_project.query(
+        "select is_mix_shifted, window_tickets from main.category_mix_drift where is_latest_run"
+    )
+    assert steady == [(False, 400)]
+    assert _category_mix_warning(fresh_project, job_vars) == "pass"
+
+    teacher_before = _teacher_calls(fresh_project)
+    ticket_generator.write_csv(usual_days + shifted_day, path)
+    _run_job(fresh_project, job_vars)
+    shifted = fresh_project.query(
+        "select is_mix_shifted, window_tickets, most_shifted_category, "
+        "most_shifted_category_window_share > most_shifted_category_trained_on_share "
+        "from main.category_mix_drift where is_latest_run"
+    )
+    assert len(shifted) == 1
+    is_shifted, window, most_shifted, grew = shifted[0]
+    assert (is_shifted, window) == (True, 400)
+    assert most_shifted in two_categories and grew
+    assert _category_mix_warning(fresh_project, job_vars) == "warn"
+    assert _teacher_calls(fresh_project) - teacher_before == math.ceil(AUDIT_SHARE * 400)
+
+
 def test_a_failing_candidate_is_recorded_not_promoted_and_the_run_stays_green(
     fresh_project: DbtProject,
 ) -> None:
