@@ -172,6 +172,11 @@ def main() -> None:
             "candidate_accuracy_upper, is_promoted, decision_reason from main.model_promotions "
             "order by evaluated_at"
         ).fetchall()
+        category_mix = con.execute(
+            "select window_tickets, trained_on_tickets, population_stability_index, g_statistic, "
+            "g_statistic_critical_value, is_mix_shifted from main.category_mix_drift "
+            "where is_latest_run"
+        ).fetchall()
         con.close()
 
     in_scope = [t for t, label in human.items() if label != UNKNOWN]
@@ -218,6 +223,14 @@ def main() -> None:
         tuned_in = agreement([(finetuned[t], human[t]) for t in finetuned if t in in_scope_set])
         print(f"fine-tuned vs human, categorised      {tuned_all[0]:.3f}  (n={tuned_all[1]})")
         print(f"fine-tuned vs human, in-scope         {tuned_in[0]:.3f}  (n={tuned_in[1]})")
+    # No change happened in this one-day run: a flag here would be a false alarm, e.g. from the
+    # fine-tuned model's own errors against the teacher's training labels.
+    for window, trained_on, index, g_statistic, critical, shifted in category_mix:
+        print(
+            f"category mix, fine-tuned categories of {window} requests against the teacher's "
+            f"{trained_on} training labels: stability index {index:.3f}, G {g_statistic:.1f} "
+            f"(1% critical {critical:.1f}) -> {'FLAGGED (false alarm)' if shifted else 'steady'}"
+        )
 
 
 if __name__ == "__main__":
