@@ -29,10 +29,7 @@
     {%- set model_literal = quote_string_literal(_validate_model_name(model)) -%}
     {%- set structured_output = _requested_structured_output(structured_output) -%}
     {%- set model_parameters = var('cortex_model_parameters', none) -%}
-    {%- set chunk_rows = var('cortex_chunk_rows') -%}
-    {%- if chunk_rows is not number or chunk_rows < 1 -%}
-        {{ exceptions.raise_compiler_error("var cortex_chunk_rows must be a positive whole number, got " ~ chunk_rows) }}
-    {%- endif -%}
+    {%- set chunk_rows = checked_number_var('cortex_chunk_rows', minimum=1, whole_number=true) -%}
     {{- config(meta={'cortex_answer_columns': {'id': id_column, 'answer': answer_column, 'answered_at': answered_at_column}}) -}}
     {#- A full refresh the model allows (paid_answers_full_refresh) re-sends everything: the guard counts it all. -#}
     {%- set answered_table_exists = execute and load_relation(this) is not none and not should_full_refresh() -%}

@@ -197,7 +197,7 @@ def test_a_new_finetuned_version_is_what_scoring_uses(fresh_project: DbtProject)
     assert len(names) == 2
 
 
-@pytest.mark.parametrize("bad_value", [0, 100, "eighty"])
+@pytest.mark.parametrize("bad_value", [0, 100, "eighty", 80.5, True])
 def test_a_bad_train_share_is_a_clear_error(fresh_project: DbtProject, bad_value: object) -> None:
     result = fresh_project.invoke(
         "build",
@@ -206,7 +206,7 @@ def test_a_bad_train_share_is_a_clear_error(fresh_project: DbtProject, bad_value
         vars={"train_share_percent": bad_value},
         expect_success=False,
     )
-    assert "train_share_percent" in result.error_text
+    assert "var train_share_percent must be a whole number from 1 to 99" in result.error_text
 
 
 def test_the_preflight_checks_the_vars_against_the_catalog_locally(

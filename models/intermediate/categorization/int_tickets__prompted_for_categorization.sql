@@ -4,10 +4,7 @@
     the chunk's SQL.
 -#}
 
-{%- set max_request_characters = var('max_request_characters') -%}
-{%- if max_request_characters is not number or max_request_characters < 1 -%}
-    {{ exceptions.raise_compiler_error("var max_request_characters must be a positive whole number, got " ~ max_request_characters) }}
-{%- endif %}
+{%- set max_request_characters = checked_number_var('max_request_characters', minimum=1, whole_number=true) %}
 
 with
 

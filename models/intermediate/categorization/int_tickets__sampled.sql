@@ -16,14 +16,8 @@
                    salted apart from the split), so the teacher's calls are exactly the share,
       not_sampled  every other ticket: only the fine-tuned model categorises it.
 -#}
-{%- set budget = var('bootstrap_ticket_budget') -%}
-{%- if budget is not number or budget < 0 -%}
-    {{ exceptions.raise_compiler_error("var bootstrap_ticket_budget must be a whole number >= 0, got " ~ budget) }}
-{%- endif -%}
-{%- set audit_share_percent = var('audit_share_percent') -%}
-{%- if audit_share_percent is not number or audit_share_percent < 0 or audit_share_percent > 100 -%}
-    {{ exceptions.raise_compiler_error("var audit_share_percent must be a number from 0 to 100, got " ~ audit_share_percent) }}
-{%- endif -%}
+{%- set budget = checked_number_var('bootstrap_ticket_budget', minimum=0, whole_number=true) -%}
+{%- set audit_share_percent = checked_number_var('audit_share_percent', minimum=0, maximum=100) -%}
 {%- set promoted_model = promoted_finetuned_model(source('finetuning', 'model_promotions')) -%}
 {%- set bootstrap_used = 0 -%}
 {%- if execute and is_incremental() -%}

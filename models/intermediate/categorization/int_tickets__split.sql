@@ -1,7 +1,4 @@
-{%- set train_share_percent = var('train_share_percent') -%}
-{%- if train_share_percent is not number or train_share_percent < 1 or train_share_percent > 99 -%}
-    {{ exceptions.raise_compiler_error("var train_share_percent must be a whole number from 1 to 99, got " ~ train_share_percent) }}
-{%- endif -%}
+{%- set train_share_percent = checked_number_var('train_share_percent', minimum=1, maximum=99, whole_number=true) -%}
 
 with
 

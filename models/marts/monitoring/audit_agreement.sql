@@ -1,11 +1,5 @@
-{%- set window = var('drift_window_audit_tickets') -%}
-{%- if window is not number or window < 1 -%}
-    {{ exceptions.raise_compiler_error("var drift_window_audit_tickets must be a positive whole number, got " ~ window) }}
-{%- endif -%}
-{%- set max_drop = var('max_audit_agreement_drop') -%}
-{%- if max_drop is not number or max_drop < 0 or max_drop > 1 -%}
-    {{ exceptions.raise_compiler_error("var max_audit_agreement_drop must be a number from 0 to 1, got " ~ max_drop) }}
-{%- endif -%}
+{%- set window = checked_number_var('drift_window_audit_tickets', minimum=1, whole_number=true) -%}
+{%- set max_drop = checked_number_var('max_audit_agreement_drop', minimum=0, maximum=1) -%}
 
 with
 

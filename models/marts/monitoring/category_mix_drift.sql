@@ -1,11 +1,5 @@
-{%- set window = var('category_mix_window_tickets') -%}
-{%- if window is not number or window < 1 -%}
-    {{ exceptions.raise_compiler_error("var category_mix_window_tickets must be a positive whole number, got " ~ window) }}
-{%- endif -%}
-{%- set max_psi = var('max_category_mix_psi') -%}
-{%- if max_psi is not number or max_psi <= 0 -%}
-    {{ exceptions.raise_compiler_error("var max_category_mix_psi must be a positive number, got " ~ max_psi) }}
-{%- endif -%}
+{%- set window = checked_number_var('category_mix_window_tickets', minimum=1, whole_number=true) -%}
+{%- set max_psi = checked_number_var('max_category_mix_psi', minimum=0) -%}
 
 with
 
