@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from scipy.stats import binomtest
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(PROJECT_DIR / "benchmarks"), str(PROJECT_DIR / "scripts")]
@@ -50,20 +49,10 @@ class WordingFigures:
     wording: str
     train_pairs: int
     eval_tickets: int
-    agreeing_eval_tickets: int
+    accuracy: float
+    #: The Wilson 95% interval of the accuracy, as the promotion recorded it (model_promotions).
+    interval: tuple[float, float]
     teacher_vs_intended: float
-
-    @property
-    def accuracy(self) -> float:
-        return self.agreeing_eval_tickets / self.eval_tickets
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        """The Wilson 95% interval of the accuracy."""
-        bounds = binomtest(self.agreeing_eval_tickets, self.eval_tickets).proportion_ci(
-            confidence_level=0.95, method="wilson"
-        )
-        return (bounds.low, bounds.high)
 
 
 def measure(wording: str, tickets: int, seed: int, workdir: Path) -> WordingFigures:
@@ -83,8 +72,9 @@ def measure(wording: str, tickets: int, seed: int, workdir: Path) -> WordingFigu
     intended = {ticket.ticket_id: ticket.intended_category for ticket in written}
     connection = duckdb.connect(str(workdir / "simulation.duckdb"), read_only=True)
     try:
-        eval_tickets, accuracy = connection.execute(
-            "select eval_tickets, candidate_accuracy from main.model_promotions "
+        eval_tickets, accuracy, lower, upper = connection.execute(
+            "select eval_tickets, candidate_accuracy, candidate_accuracy_lower, "
+            "candidate_accuracy_upper from main.model_promotions "
             "order by evaluated_at desc limit 1"
         ).fetchone()
         train_pairs = connection.execute(
@@ -100,7 +90,8 @@ def measure(wording: str, tickets: int, seed: int, workdir: Path) -> WordingFigu
         wording=wording,
         train_pairs=int(train_pairs),
         eval_tickets=int(eval_tickets),
-        agreeing_eval_tickets=round(float(accuracy) * int(eval_tickets)),
+        accuracy=float(accuracy),
+        interval=(float(lower), float(upper)),
         teacher_vs_intended=agreeing / max(len(labels), 1),
     )
 

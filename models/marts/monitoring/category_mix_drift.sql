@@ -191,31 +191,41 @@ run_statistics as (
 
 ),
 
+run_tests as (
+
+    select
+        *,
+        {{ chi_square_critical_value('categories - 1') }} as g_statistic_critical_value
+
+    from run_statistics
+
+),
+
 final as (
 
     select
         runs.run_started_at,
         runs.model,
         runs.categorized_tickets,
-        run_statistics.window_tickets,
-        run_statistics.trained_on_tickets,
-        run_statistics.categories,
-        run_statistics.population_stability_index,
-        run_statistics.g_statistic,
-        {{ chi_square_critical_value('run_statistics.categories - 1') }} as g_statistic_critical_value,
-        run_statistics.most_shifted_category,
-        run_statistics.most_shifted_category_window_share,
-        run_statistics.most_shifted_category_trained_on_share,
+        run_tests.window_tickets,
+        run_tests.trained_on_tickets,
+        run_tests.categories,
+        run_tests.population_stability_index,
+        run_tests.g_statistic,
+        run_tests.g_statistic_critical_value,
+        run_tests.most_shifted_category,
+        run_tests.most_shifted_category_window_share,
+        run_tests.most_shifted_category_trained_on_share,
         coalesce(
-            run_statistics.population_stability_index >= {{ max_psi }}
-            and run_statistics.g_statistic > {{ chi_square_critical_value('run_statistics.categories - 1') }},
+            run_tests.population_stability_index >= {{ max_psi }}
+            and run_tests.g_statistic > run_tests.g_statistic_critical_value,
             false
         ) as is_mix_shifted,
         runs.run_started_at = max(runs.run_started_at) over () as is_latest_run
 
     from runs
-    left join run_statistics
-        on runs.run_started_at = run_statistics.run_started_at
+    left join run_tests
+        on runs.run_started_at = run_tests.run_started_at
 
 )
 
