@@ -14,7 +14,10 @@ What the emulator reads from a row: ``size_class`` (``large`` and ``medium`` mod
 instructions to the letter, ``small`` ones answer in an inconsistent format, see
 ``models.foundation``), ``lifecycle`` and ``end_of_life_on`` (a model that is ``retired``, or
 whose end-of-life day has come, fails the query as Cortex does), ``is_finetune_base`` (FINETUNE
-accepts it as a base model) and ``supports_structured_output``. The file is read again when it
+accepts it as a base model) and ``supports_structured_output``, and ``priced_as``: ``ai_complete``
+rows are the models COMPLETE answers, ``ai_embed`` rows the models AI_EMBED answers (their
+``size_class`` may be empty); the rows that price a fine-tune (``finetune_training``,
+``finetuned_inference``) are prices, not models, and are skipped. The file is read again when it
 changes.
 """
 
@@ -42,7 +45,10 @@ REQUIRED_COLUMNS = (
     "supports_structured_output",
 )
 
-SizeClass = Literal["large", "medium", "small"]
+SizeClass = Literal["large", "medium", "small", ""]
+PricedAs = Literal["ai_complete", "ai_embed"]
+_MODEL_ROWS = ("ai_complete", "ai_embed")
+_PRICE_ONLY_ROWS = ("finetune_training", "finetuned_inference")
 _SIZE_CLASSES = ("large", "medium", "small")
 _LIFECYCLES = ("ga", "preview", "legacy", "retired")
 _TRUE = {"true", "t", "yes", "y", "1"}
@@ -64,10 +70,15 @@ class FoundationModel:
     end_of_life_on: dt.date | None
     is_finetune_base: bool
     supports_structured_output: bool
+    priced_as: PricedAs = "ai_complete"
 
     @property
     def is_small(self) -> bool:
         return self.size == "small"
+
+    @property
+    def is_embedding_model(self) -> bool:
+        return self.priced_as == "ai_embed"
 
     def is_retired(self, today: dt.date | None = None) -> bool:
         """Retired in the catalog, or its end-of-life day has come."""
@@ -91,16 +102,44 @@ class ModelCatalog:
     def names(self) -> list[str]:
         return sorted(self.models)
 
-    def usable_names(self, today: dt.date | None = None) -> list[str]:
-        """The models that can be called today."""
-        return sorted(n for n, m in self.models.items() if not m.is_retired(today))
+    def usable_names(self, today: dt.date | None = None, *, embedding: bool = False) -> list[str]:
+        """The models that can be called today: COMPLETE's (AI_EMBED's with ``embedding``)."""
+        return sorted(
+            n
+            for n, m in self.models.items()
+            if not m.is_retired(today) and m.is_embedding_model == embedding
+        )
 
     def finetune_bases(self) -> list[str]:
         return sorted(n for n, m in self.models.items() if m.is_finetune_base)
 
     def check_callable(self, name: str) -> FoundationModel | None:
-        """The model called ``name``; raises for a retired model; None when it is not listed."""
+        """The COMPLETE model called ``name``; raises for a retired model or an embedding model;
+        None when it is not listed."""
         model = self.find(name)
+        if model is not None and model.is_embedding_model:
+            raise CortexError(
+                f"Model '{name.strip()}' is an embedding model: call it with AI_EMBED, not "
+                f"COMPLETE (catalog {self.path}). COMPLETE models: {', '.join(self.usable_names())}."
+            )
+        return self._check_not_retired(name, model)
+
+    def check_embeddable(self, name: str) -> FoundationModel:
+        """The AI_EMBED model called ``name``; raises when it is retired, not an embedding model
+        or not listed."""
+        model = self.find(name)
+        if model is None or not model.is_embedding_model:
+            raise CortexError(
+                f"AI_EMBED does not know the model '{name.strip()}': the embedding models of the "
+                f"catalog {self.path} are {', '.join(self.usable_names(embedding=True))}."
+            )
+        checked = self._check_not_retired(name, model)
+        assert checked is not None
+        return checked
+
+    def _check_not_retired(
+        self, name: str, model: FoundationModel | None
+    ) -> FoundationModel | None:
         if model is not None and model.is_retired():
             when = f" on {model.end_of_life_on.isoformat()}" if model.end_of_life_on else ""
             raise CortexError(
@@ -134,9 +173,18 @@ def read_catalog(path: Path) -> ModelCatalog:
         name = normalize_model_name(row["model_name"] or "")
         if not name:
             raise CortexError(f"The model catalog {path}, line {line}: model_name is empty.")
+        priced_as = (row.get("priced_as") or "ai_complete").strip().lower()
+        if priced_as in _PRICE_ONLY_ROWS:
+            continue
+        if priced_as not in _MODEL_ROWS:
+            raise CortexError(
+                f"The model catalog {path}, line {line} ({name}): priced_as must be one of "
+                f"{', '.join(_MODEL_ROWS + _PRICE_ONLY_ROWS)}; got {row.get('priced_as')!r}."
+            )
         size = (row["size_class"] or "").strip().lower()
         lifecycle = (row["lifecycle"] or "").strip().lower()
-        if size not in _SIZE_CLASSES or lifecycle not in _LIFECYCLES:
+        sizes = _SIZE_CLASSES if priced_as == "ai_complete" else (*_SIZE_CLASSES, "")
+        if size not in sizes or lifecycle not in _LIFECYCLES:
             raise CortexError(
                 f"The model catalog {path}, line {line} ({name}): size_class must be one of "
                 f"{', '.join(_SIZE_CLASSES)} and lifecycle one of {', '.join(_LIFECYCLES)}; got "
@@ -151,6 +199,7 @@ def read_catalog(path: Path) -> ModelCatalog:
             supports_structured_output=_flag(
                 path, line, "supports_structured_output", row["supports_structured_output"]
             ),
+            priced_as=priced_as,  # type: ignore[arg-type]
         )
     return ModelCatalog(path, models)
 

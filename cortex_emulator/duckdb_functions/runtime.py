@@ -9,6 +9,7 @@ cortex_count_tokens(model VARCHAR, text VARCHAR) -> INTEGER                     
 cortex_ai_complete(model, prompt, model_parameters, response_format VARCHAR)
                    -> VARCHAR                                                       arrow UDF
 cortex_ai_count_tokens(function_name, model, text VARCHAR) -> INTEGER               arrow UDF
+cortex_ai_embed(model VARCHAR, text VARCHAR) -> FLOAT[]                              arrow UDF
 cortex_backend_name(model VARCHAR) -> VARCHAR                                       arrow UDF
 cortex_finetune_create(name, base_model, training_query, validation_query,
                        options_json VARCHAR) -> VARCHAR (the job id)                native
@@ -16,6 +17,10 @@ cortex_finetune_describe(job_id VARCHAR) -> VARCHAR (JSON object)               
 cortex_finetune_show() -> VARCHAR (JSON array, newest first)                        native
 cortex_finetune_cancel(job_id VARCHAR) -> VARCHAR (a message)                       native
 =================================================================================  =========
+
+Beside them, every connection gets ``vector_avg(vectors)``, Snowflake's element-wise average of
+a column of vectors (an aggregate: NULLs are ignored, an empty group gives NULL), as a DuckDB
+macro over lists; DuckDB has ``list_cosine_similarity`` for Snowflake's VECTOR_COSINE_SIMILARITY.
 
 The model of every COMPLETE call is checked first: a model that is retired in the model catalog
 (``catalog``), or neither in it nor fine-tuned here, fails the query with an error naming it,
@@ -77,6 +82,7 @@ AI_FUNCTIONS_WITH_TOKENS = (
     "ai_agg",
     "ai_classify",
     "ai_complete",
+    "ai_embed",
     "ai_extract",
     "ai_filter",
     "ai_sentiment",
@@ -84,7 +90,7 @@ AI_FUNCTIONS_WITH_TOKENS = (
     "ai_translate",
 )
 #: Those that need a model name.
-AI_FUNCTIONS_WITH_MODEL = ("ai_complete",)
+AI_FUNCTIONS_WITH_MODEL = ("ai_complete", "ai_embed")
 
 
 class CortexRuntime:
@@ -325,7 +331,9 @@ class CortexRuntime:
                     raise CortexError(
                         f"AI_COUNT_TOKENS('{function}', model, text) needs a model name."
                     )
-                if model is not None:
+                if model is not None and function == "ai_embed":
+                    self.catalog.get().check_embeddable(model)
+                elif model is not None:
                     self._check_countable(model)
                 batches.append(CallBatch(model or function, LOCAL_EMULATOR, len(rows)))
                 for row in rows:
@@ -333,6 +341,28 @@ class CortexRuntime:
         finally:
             self.storage.log_calls("ai_count_tokens", batches)
         return pa.array(counts, type=pa.int32())
+
+    def ai_embed(self, models: pa.ChunkedArray, texts: pa.ChunkedArray) -> pa.Array:
+        """AI_EMBED(model, text): the emulator's sentence encoder (all-MiniLM-L6-v2, 384
+        dimensions, unit length) for every embedding model of the catalog, so the vectors are
+        real embeddings but not the named model's (nor its dimension). A NULL model or text
+        gives NULL; a model that is not an embedding model of the catalog, or is retired, fails
+        the query, as Cortex does."""
+        from ..models.sentence_embeddings import embed
+
+        text_list: list[str | None] = texts.to_pylist()
+        vectors: list[list[float] | None] = [None] * len(text_list)
+        batches: list[CallBatch] = []
+        try:
+            for (model,), rows in _rows_per_group(models.to_pylist(), text_list, []).items():
+                self.catalog.get().check_embeddable(model)
+                batches.append(CallBatch(model, LOCAL_EMULATOR, len(rows)))
+                encoded = embed([text_list[row] or "" for row in rows])
+                for row, vector in zip(rows, encoded, strict=True):
+                    vectors[row] = vector.tolist()
+        finally:
+            self.storage.log_calls("ai_embed", batches)
+        return pa.array(vectors, type=pa.list_(pa.float32()))
 
     def _check_countable(self, model: str) -> None:
         if self.catalog.get().check_callable(model) is not None:
@@ -430,6 +460,7 @@ def _functions(runtime: CortexRuntime) -> list[_Function]:
         _Function(
             "cortex_ai_count_tokens", runtime.ai_count_tokens, [text] * 3, "INTEGER", True, True
         ),
+        _Function("cortex_ai_embed", runtime.ai_embed, [text, text], "FLOAT[]", True, True),
         _Function("cortex_backend_name", runtime.backend_name, [text], text, True, False),
         _Function("cortex_finetune_create", runtime.finetune_create, [text] * 5, text, False, True),
         _Function(
@@ -451,6 +482,7 @@ FUNCTION_NAMES: tuple[str, ...] = (
     "cortex_count_tokens",
     "cortex_ai_complete",
     "cortex_ai_count_tokens",
+    "cortex_ai_embed",
     "cortex_backend_name",
     "cortex_finetune_create",
     "cortex_finetune_describe",
@@ -472,6 +504,7 @@ def register(conn: duckdb.DuckDBPyConnection, settings: CortexSettings | None = 
     from the environment (``CORTEX_BACKEND``, ...) and an existing one keeps its own; when
     given, they apply to the database's runtime from now on.
     """
+    _create_vector_functions(conn)
     with RUNTIMES_LOCK:
         existing = _registered_runtime(conn)
         if existing is not None:
@@ -486,6 +519,27 @@ def register(conn: duckdb.DuckDBPyConnection, settings: CortexSettings | None = 
         RUNTIMES[runtime.token] = runtime
         for function in runtime.functions:
             _create(conn, function)
+
+
+#: Snowflake's VECTOR_AVG over DuckDB lists: the element-wise sum of the group's vectors (a
+#: list_reduce of pairwise sums) divided by their count.
+_VECTOR_AVG_MACRO = """
+create or replace temp macro vector_avg(vectors) as
+list_transform(
+    list_reduce(
+        list(vectors) filter (where vectors is not null),
+        lambda left_vector, right_vector: list_transform(
+            list_zip(left_vector, right_vector), lambda pair: pair[1] + pair[2]
+        )
+    ),
+    lambda total: total / count(vectors)
+)
+"""
+
+
+def _create_vector_functions(conn: duckdb.DuckDBPyConnection) -> None:
+    """Snowflake's vector aggregate for this connection (macros are per connection)."""
+    conn.execute(_VECTOR_AVG_MACRO)
 
 
 def _registered_runtime(conn: duckdb.DuckDBPyConnection) -> CortexRuntime | None:
