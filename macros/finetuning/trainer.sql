@@ -41,13 +41,27 @@
     {{ return(dispatch(_trainer() ~ suffix, 'support_ticket_llm')) }}
 {%- endmacro %}
 
-{#- var trainer, checked: a macro-name prefix. -#}
-{% macro _trainer() -%}
-    {%- set trainer = var('trainer', 'cortex_finetune') -%}
-    {%- if trainer is not string or not modules.re.fullmatch('[a-z][a-z0-9_]{0,62}', trainer) -%}
-        {{ exceptions.raise_compiler_error("var trainer must name a trainer (macros <trainer>_launch_job, _describe_job, _cancel_job, _show_jobs, _model_to_call), e.g. cortex_finetune; got " ~ (trainer | string | tojson)) }}
+{#-
+    The trainers this run launches: var trainer, one name or a list of names, checked (each a
+    macro-name prefix). Default: embedding_classifier, whose student every account can call.
+-#}
+{% macro configured_trainers() -%}
+    {%- set configured = var('trainer', 'embedding_classifier') -%}
+    {%- set names = [configured] if configured is string else configured -%}
+    {%- if names is string or names is mapping or names is not iterable or names | length == 0 -%}
+        {{ exceptions.raise_compiler_error("var trainer must name a trainer or list trainers (embedding_classifier, cortex_finetune); got " ~ (configured | string | tojson)) }}
     {%- endif -%}
-    {{ return(trainer) }}
+    {%- for name in names -%}
+        {%- if name is not string or not modules.re.fullmatch('[a-z][a-z0-9_]{0,62}', name) -%}
+            {{ exceptions.raise_compiler_error("var trainer must name a trainer (macros <trainer>_launch_job, _describe_job, _cancel_job, _show_jobs, _model_to_call), e.g. embedding_classifier or cortex_finetune; got " ~ (configured | string | tojson)) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(names | unique | list) }}
+{%- endmacro %}
+
+{#- The trainer a macro call is for: `trainer` when given, else the first configured one. -#}
+{% macro _trainer(trainer=none) -%}
+    {{ return(trainer or configured_trainers()[0]) }}
 {%- endmacro %}
 
 
