@@ -73,6 +73,7 @@ build-training-data:
 
 finetune:
 	$(DBT) run-operation launch_finetune $(DBT_VARS)
+	$(DBT) build --selector train_students $(DBT_VARS)
 	$(DBT) run-operation describe_finetune --args '{wait: true}' $(DBT_VARS)
 
 # With var retrain_on_drift: true, trains a new version when the drift test fired (else nothing).
@@ -94,6 +95,7 @@ score:
 # promoted if it is good enough, then the tickets scored (var rescore_after_promotion).
 retrain: setup deps build-training-data
 	$(DBT) run-operation launch_finetune --args '{retrain: true}' $(DBT_VARS)
+	$(DBT) build --selector train_students $(DBT_VARS)
 	$(DBT) run-operation describe_finetune --args '{wait: true}' $(DBT_VARS)
 	$(MAKE) --no-print-directory evaluate-candidate promote score evaluate
 

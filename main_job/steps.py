@@ -55,9 +55,11 @@ MAIN_JOB: tuple[Step, ...] = (
     Step("load_tickets", ("run-operation", "load_support_tickets"), RunsWhen.LOADING_TICKETS),
     Step("prepare_training_data", ("build", "--selector", "prepare_training_data")),
     Step("launch_finetune", ("run-operation", "launch_finetune")),
-    Step("describe_finetune", ("run-operation", "describe_finetune", "--args", "{wait: true}")),
-    # A new version when the drift test fired (var retrain_on_drift), judged, promoted or not.
+    # A new version when the drift test fired (var retrain_on_drift), trained, judged below.
     Step("retrain_if_drifting", ("run-operation", "retrain_if_drifting")),
+    # Versions that train in SQL (the embedding classifier); then every job's status.
+    Step("train_students", ("build", "--selector", "train_students")),
+    Step("describe_finetune", ("run-operation", "describe_finetune", "--args", "{wait: true}")),
     Step("evaluate_candidate", ("build", "--selector", "evaluate_candidate")),
     Step("promote_candidate", ("run-operation", "evaluate_and_promote_candidate")),
     Step("score_with_finetuned_model", ("build", "--selector", "score_with_finetuned_model")),

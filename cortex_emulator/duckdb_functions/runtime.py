@@ -18,9 +18,10 @@ cortex_finetune_show() -> VARCHAR (JSON array, newest first)                    
 cortex_finetune_cancel(job_id VARCHAR) -> VARCHAR (a message)                       native
 =================================================================================  =========
 
-Beside them, every connection gets ``vector_avg(vectors)``, Snowflake's element-wise average of
-a column of vectors (an aggregate: NULLs are ignored, an empty group gives NULL), as a DuckDB
-macro over lists; DuckDB has ``list_cosine_similarity`` for Snowflake's VECTOR_COSINE_SIMILARITY.
+Beside them, the database gets ``vector_avg(vectors)``, Snowflake's element-wise average of a
+column of vectors (an aggregate: NULLs are ignored, an empty group gives NULL), as a DuckDB macro
+over lists in its ``main`` schema (a temporary macro would not be seen by the cursors dbt-duckdb
+opens); DuckDB has ``list_cosine_similarity`` for Snowflake's VECTOR_COSINE_SIMILARITY.
 
 The model of every COMPLETE call is checked first: a model that is retired in the model catalog
 (``catalog``), or neither in it nor fine-tuned here, fails the query with an error naming it,
@@ -524,7 +525,7 @@ def register(conn: duckdb.DuckDBPyConnection, settings: CortexSettings | None = 
 #: Snowflake's VECTOR_AVG over DuckDB lists: the element-wise sum of the group's vectors (a
 #: list_reduce of pairwise sums) divided by their count.
 _VECTOR_AVG_MACRO = """
-create or replace temp macro vector_avg(vectors) as
+create macro if not exists main.vector_avg(vectors) as
 list_transform(
     list_reduce(
         list(vectors) filter (where vectors is not null),
@@ -538,8 +539,17 @@ list_transform(
 
 
 def _create_vector_functions(conn: duckdb.DuckDBPyConnection) -> None:
-    """Snowflake's vector aggregate for this connection (macros are per connection)."""
-    conn.execute(_VECTOR_AVG_MACRO)
+    """Snowflake's vector aggregate, once per database (a read-only database goes without)."""
+    exists = conn.execute(
+        "select count(*) from duckdb_functions() where function_name = 'vector_avg'"
+    ).fetchall()[0][0]
+    if exists:
+        return
+    try:
+        conn.execute(_VECTOR_AVG_MACRO)
+    except duckdb.Error as error:
+        if "read-only" not in str(error).lower():
+            raise
 
 
 def _registered_runtime(conn: duckdb.DuckDBPyConnection) -> CortexRuntime | None:

@@ -57,25 +57,32 @@ as
     execute dbt project support_ticket_llm
         args = 'run-operation launch_finetune --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
 
--- Waits for the fine-tuning job (up to var max_wait_minutes, 120): 3 hours before it times out.
-create or replace task support_ticket_llm__describe_finetune
-    warehouse = <% warehouse %>
-    user_task_timeout_ms = 10800000
-    after support_ticket_llm__launch_finetune
-as
-    execute dbt project support_ticket_llm
-        args = 'run-operation describe_finetune --args ''{wait: true}'' --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
-
 create or replace task support_ticket_llm__retrain_if_drifting
     warehouse = <% warehouse %>
-    after support_ticket_llm__describe_finetune
+    after support_ticket_llm__launch_finetune
 as
     execute dbt project support_ticket_llm
         args = 'run-operation retrain_if_drifting --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
 
-create or replace task support_ticket_llm__evaluate_candidate
+create or replace task support_ticket_llm__train_students
     warehouse = <% warehouse %>
     after support_ticket_llm__retrain_if_drifting
+as
+    execute dbt project support_ticket_llm
+        args = 'build --selector train_students --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
+
+-- Waits for a fine-tuning job (up to var max_wait_minutes, 120): 3 hours before it times out.
+create or replace task support_ticket_llm__describe_finetune
+    warehouse = <% warehouse %>
+    user_task_timeout_ms = 10800000
+    after support_ticket_llm__train_students
+as
+    execute dbt project support_ticket_llm
+        args = 'run-operation describe_finetune --args ''{wait: true}'' --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';
+
+create or replace task support_ticket_llm__evaluate_candidate
+    warehouse = <% warehouse %>
+    after support_ticket_llm__describe_finetune
 as
     execute dbt project support_ticket_llm
         args = 'build --selector evaluate_candidate --vars "{snowflake_database: <% database %>, snowflake_schema: <% schema %>, snowflake_warehouse: <% warehouse %>, snowflake_role: <% role %>}"';

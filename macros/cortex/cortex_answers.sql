@@ -1,7 +1,8 @@
 {#-
     The body of a model that asks a Cortex model once per (ticket, model, prompt, response
     format), materialized as `cortex_incremental` (macros/cortex/cortex_incremental.sql), which
-    runs it chunk by chunk.
+    runs it chunk by chunk. `cortex_function` 'complete' (default) asks AI_COMPLETE for a text
+    answer; 'embed' asks AI_EMBED for the prompt's embedding (a vector; no structured output).
 
     `candidates` is a select of (ticket_id, prompt, prompt_hash): the tickets this stage may
     send. `structured_output` says which requests each ticket makes:
@@ -25,12 +26,16 @@
         the provenance of each answer: the model, the backend that answered, the prompt hash, the
         response format's hash (null for a plain request) and when.
 -#}
-{% macro cortex_answers(candidates, model, id_column, answer_column='raw_response', answered_at_column='answered_at', structured_output='off') -%}
+{% macro cortex_answers(candidates, model, id_column, answer_column='raw_response', answered_at_column='answered_at', structured_output='off', cortex_function='complete') -%}
     {%- set model_literal = quote_string_literal(_validate_model_name(model)) -%}
-    {%- set structured_output = _requested_structured_output(structured_output) -%}
+    {%- if cortex_function not in ('complete', 'embed') -%}
+        {{ exceptions.raise_compiler_error("cortex_answers: cortex_function must be 'complete' (AI_COMPLETE) or 'embed' (AI_EMBED), got " ~ (cortex_function | string | tojson)) }}
+    {%- endif -%}
+    {%- set structured_output = 'off' if cortex_function == 'embed' else _requested_structured_output(structured_output) -%}
     {%- set model_parameters = var('cortex_model_parameters', none) -%}
     {%- set chunk_rows = checked_number_var('cortex_chunk_rows', minimum=1, whole_number=true) -%}
-    {{- config(meta={'cortex_answer_columns': {'id': id_column, 'answer': answer_column, 'answered_at': answered_at_column}}) -}}
+    {{- config(meta={'cortex_answer_columns': {'id': id_column, 'answer': answer_column, 'answered_at': answered_at_column,
+        'answer_type': 'vector' if cortex_function == 'embed' else 'text', 'model': model}}) -}}
     {#- A full refresh the model allows (paid_answers_full_refresh) re-sends everything: the guard counts it all. -#}
     {%- set answered_table_exists = execute and load_relation(this) is not none and not should_full_refresh() -%}
     {%- set requests -%}
@@ -92,7 +97,9 @@ final as (
         prompt_hash,
         response_format_hash,
         response_format_hash is not null as is_structured_output,
-        {% if structured_output == 'off' -%}
+        {% if cortex_function == 'embed' -%}
+            {{ cortex_embed(model, 'prompt') }}
+        {%- elif structured_output == 'off' -%}
             {{ cortex_complete(model, 'prompt', model_parameters) }}
         {%- elif structured_output == 'on' -%}
             {{ cortex_complete(model, 'prompt', model_parameters, 'response_format') }}

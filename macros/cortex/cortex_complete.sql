@@ -137,3 +137,44 @@
 {% macro duckdb__cortex_backend_name(model) -%}
     cortex_backend_name({{ quote_string_literal(model) }})
 {%- endmacro %}
+
+
+{#-
+    AI_EMBED(model, text) -> the text's embedding, a VECTOR (Snowflake) or a FLOAT[] list (the
+    local emulator: its sentence encoder). `text` is a SQL expression; null text gives null.
+    Only AI_EMBED is called (also with var cortex_function_names: legacy: its legacy forms
+    EMBED_TEXT_768/1024 are dimension-specific).
+-#}
+{% macro cortex_embed(model, text) -%}
+    {{ return(adapter.dispatch('cortex_embed', 'support_ticket_llm')(_validate_model_name(model), text)) }}
+{%- endmacro %}
+
+{% macro default__cortex_embed(model, text) -%}
+    {{ exceptions.raise_compiler_error("cortex_embed: adapter '" ~ adapter.type() ~ "' has no Cortex; use the snowflake or the local (duckdb) target.") }}
+{%- endmacro %}
+
+{% macro snowflake__cortex_embed(model, text) -%}
+    ai_embed({{ quote_string_literal(model) }}, {{ text }})
+{%- endmacro %}
+
+{% macro duckdb__cortex_embed(model, text) -%}
+    cortex_ai_embed({{ quote_string_literal(model) }}, {{ text }})
+{%- endmacro %}
+
+
+{#- AI_COUNT_TOKENS('ai_embed', model, text): the tokens AI_EMBED bills for `text`. -#}
+{% macro cortex_count_embedding_tokens(model, text) -%}
+    {{ return(adapter.dispatch('cortex_count_embedding_tokens', 'support_ticket_llm')(_validate_model_name(model), text)) }}
+{%- endmacro %}
+
+{% macro default__cortex_count_embedding_tokens(model, text) -%}
+    {{ exceptions.raise_compiler_error("cortex_count_embedding_tokens: adapter '" ~ adapter.type() ~ "' has no Cortex; use the snowflake or the local (duckdb) target.") }}
+{%- endmacro %}
+
+{% macro snowflake__cortex_count_embedding_tokens(model, text) -%}
+    ai_count_tokens('ai_embed', {{ quote_string_literal(model) }}, {{ text }})
+{%- endmacro %}
+
+{% macro duckdb__cortex_count_embedding_tokens(model, text) -%}
+    cortex_ai_count_tokens('ai_embed', {{ quote_string_literal(model) }}, {{ text }})
+{%- endmacro %}

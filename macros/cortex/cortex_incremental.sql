@@ -43,7 +43,13 @@
                 cast(null as {{ dbt.type_string() }}) as prompt_hash,
                 cast(null as {{ dbt.type_string() }}) as response_format_hash,
                 cast(null as {{ dbt.type_boolean() }}) as is_structured_output,
+                {% if columns.get('answer_type') == 'vector' -%}
+                {#- An embedding's type (VECTOR(FLOAT, n) on Snowflake) is the engine's to say: that of
+                    AI_EMBED's answer for the model, in a select that sends nothing. -#}
+                {{ cortex_embed(columns['model'], 'cast(null as ' ~ dbt.type_string() ~ ')') }} as {{ columns['answer'] }},
+                {%- else -%}
                 cast(null as {{ dbt.type_string() }}) as {{ columns['answer'] }},
+                {%- endif %}
                 cast(null as {{ dbt.type_string() }}) as backend,
                 current_timestamp as {{ columns['answered_at'] }}
             where 1 = 0

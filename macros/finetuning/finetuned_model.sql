@@ -1,9 +1,15 @@
-{#- The fine-tuned model family's name from vars: database.schema.name; a version adds _<version>. -#}
-{% macro finetuned_model_name(version=none) -%}
+{#-
+    A student family's name from vars: database.schema.name, a version adds _<version>. The name
+    is the trainer's: var finetuned_model_name for cortex_finetune, var embedding_classifier_name
+    for embedding_classifier (default: the first configured trainer).
+-#}
+{% macro finetuned_model_name(version=none, trainer=none) -%}
+    {%- set trainer = _trainer(trainer) -%}
     {%- set database = var('finetuned_model_database') or target.database -%}
     {%- set schema = var('finetuned_model_schema') or target.schema -%}
     {%- set version = (version if version is not none else var('finetuned_model_version', '')) | string | trim -%}
-    {%- set name = var('finetuned_model_name') ~ ('_' ~ version if version else '') -%}
+    {%- set family = var('embedding_classifier_name') if trainer == 'embedding_classifier' else var('finetuned_model_name') -%}
+    {%- set name = family ~ ('_' ~ version if version else '') -%}
     {{ return(_validate_model_name(database ~ '.' ~ schema ~ '.' ~ name)) }}
 {%- endmacro %}
 
@@ -23,20 +29,20 @@
     With `model_name`, the latest successful job that trained that exact model. Everything that
     needs "the latest successful job" calls this (or reads the finetuned_model_versions mart).
 -#}
-{% macro latest_successful_finetune_job(jobs_relation=none, model_name=none) -%}
+{% macro latest_successful_finetune_job(jobs_relation=none, model_name=none, trainer=none) -%}
     {%- set jobs_relation = jobs_relation or finetune_jobs_relation() -%}
     {%- if not execute or load_relation(jobs_relation) is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set latest_success -%}
-        select job_id, model_name, base_model, trained_tokens
+        select job_id, model_name, base_model, trained_tokens, coalesce(trainer, 'cortex_finetune') as trainer
         from {{ jobs_relation }}
         where
             status = 'SUCCESS'
             {%- if model_name %}
             and lower(model_name) = lower({{ quote_string_literal(model_name) }})
             {%- else %}
-            and {{ _in_finetuned_model_family('model_name') }}
+            and {{ _in_finetuned_model_family('model_name', trainer) }}
             {%- endif %}
         order by finished_at desc, launched_at desc
         limit 1
@@ -46,16 +52,21 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set row = found.rows[0] -%}
-    {{ return({'job_id': row[0], 'model_name': row[1], 'base_model': row[2], 'trained_tokens': row[3]}) }}
+    {{ return({'job_id': row[0], 'model_name': row[1], 'base_model': row[2], 'trained_tokens': row[3], 'trainer': row[4]}) }}
 {%- endmacro %}
 
-{#- A SQL condition: `column` names a model of this project's family (the vars' name, any version). -#}
-{% macro _in_finetuned_model_family(column) -%}
-    {%- set family = finetuned_model_name(version='') | lower -%}
-    (
-        lower({{ column }}) = {{ quote_string_literal(family) }}
-        or substr(lower({{ column }}), 1, {{ family | length + 1 }}) = {{ quote_string_literal(family ~ '_') }}
-    )
+{#-
+    A SQL condition: `column` names a model of this project's student families (the vars' names,
+    any version); with `trainer`, of that trainer's family only.
+-#}
+{% macro _in_finetuned_model_family(column, trainer=none) -%}
+    {%- set conditions = [] -%}
+    {%- for family_trainer in ([trainer] if trainer else ['cortex_finetune', 'embedding_classifier']) -%}
+        {%- set family = finetuned_model_name(version='', trainer=family_trainer) | lower -%}
+        {%- do conditions.append("lower(" ~ column ~ ") = " ~ quote_string_literal(family)
+            ~ " or substr(lower(" ~ column ~ "), 1, " ~ (family | length + 1) ~ ") = " ~ quote_string_literal(family ~ '_')) -%}
+    {%- endfor -%}
+    ({{ conditions | join(' or ') }})
 {%- endmacro %}
 
 {#-
@@ -92,12 +103,13 @@
 {%- endmacro %}
 
 {#-
-    The candidate awaiting evaluation: the model of the latest successful job (latest_successful_finetune_job)
-    when no evaluation of it is recorded in the promotions table yet; else none.
+    The candidate awaiting evaluation: the model of the latest successful job (latest_successful_finetune_job;
+    of `trainer`'s family when given) when no evaluation of it is recorded in the promotions
+    table yet; else none.
 -#}
-{% macro finetuned_model_candidate(jobs_relation=none, promotions_relation=none) -%}
+{% macro finetuned_model_candidate(jobs_relation=none, promotions_relation=none, trainer=none) -%}
     {%- set promotions_relation = promotions_relation or model_promotions_relation() -%}
-    {%- set latest = latest_successful_finetune_job(jobs_relation) -%}
+    {%- set latest = latest_successful_finetune_job(jobs_relation, trainer=trainer) -%}
     {%- if latest is none -%}
         {{ return(none) }}
     {%- endif -%}

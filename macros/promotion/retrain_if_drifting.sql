@@ -5,8 +5,9 @@
     the latest run is drifting (the same condition as the drift test) and no candidate has been
     judged since the rolling window started (so the window measures the model in use, and a
     failed retrain is not repeated every day), launches a new version trained on every teacher
-    label so far and waits for it. The main job's next steps judge and promote it. Otherwise
-    nothing happens.
+    label so far with each configured trainer. The main job's next steps train it (selector
+    train_students, describe_finetune with wait), judge and promote it. Otherwise nothing
+    happens.
 -#}
 {% macro retrain_if_drifting() -%}
     {%- set agreement = ref('audit_agreement') -%}
@@ -34,6 +35,5 @@
     {%- endif -%}
     {{ log("Drift: rolling audit agreement " ~ _format_number(row[0], 3) ~ " < drift threshold " ~ _format_number(row[4], 3) ~ "; retraining (var retrain_on_drift).", info=true) }}
     {%- do launch_finetune(retrain=true) -%}
-    {%- do describe_finetune(wait=true) -%}
     {{ return(true) }}
 {%- endmacro %}

@@ -14,9 +14,21 @@ base_model_categories as (
 
 ),
 
-finetuned_categories as (
+student_answers as (
 
-    select * from {{ ref('int_finetuned_categories__normalized') }}
+    select * from {{ ref('int_student_answers__categorized') }}
+
+),
+
+student_versions as (
+
+    select * from {{ ref('int_student_versions__listed') }}
+
+),
+
+prompts as (
+
+    select * from {{ ref('int_tickets__prompted_for_categorization') }}
 
 ),
 
@@ -60,11 +72,15 @@ base_model_request_kinds as (
 
 ),
 
-finetuned_model as (
+-- One student per trainer: its latest promoted version, else its latest trained one.
+reported_students as (
 
-    select max(model) as model
+    select
+        {{ student_model_role('trainer') }} as model_role,
+        student_model
 
-    from finetuned_categories
+    from student_versions
+    where is_reported
 
 ),
 
@@ -109,20 +125,25 @@ predictions as (
 
     select
         eval_tickets.ticket_id,
-        'finetuned' as model_role,
-        finetuned_model.model,
-        -- Its own prompt (the request alone): finetuned_categories holds answers to it only.
-        finetuned_categories.prompt_hash,
-        coalesce(finetuned_categories.is_structured_output, false) as is_structured_output,
-        finetuned_categories.raw_response,
-        coalesce(finetuned_categories.category, 'Unknown') as predicted_category,
+        reported_students.model_role,
+        reported_students.student_model as model,
+        -- Its own prompt (the request alone).
+        prompts.finetuned_model_prompt_hash as prompt_hash,
+        coalesce(student_answers.is_structured_output, false) as is_structured_output,
+        student_answers.raw_response,
+        coalesce(student_answers.category, 'Unknown') as predicted_category,
         eval_tickets.category as teacher_category,
-        finetuned_categories.backend
+        student_answers.backend
 
     from eval_tickets
-    cross join finetuned_model
-    left join finetuned_categories
-        on eval_tickets.ticket_id = finetuned_categories.ticket_id
+    cross join reported_students
+    inner join prompts
+        on eval_tickets.ticket_id = prompts.ticket_id
+    left join student_answers
+        on
+            eval_tickets.ticket_id = student_answers.ticket_id
+            and lower(reported_students.student_model) = lower(student_answers.model)
+            and prompts.finetuned_model_prompt_hash = student_answers.prompt_hash
 
 ),
 

@@ -1,5 +1,3 @@
-{%- set promotions = source('finetuning', 'model_promotions') -%}
-{%- set finetuned_model = promoted_finetuned_model(promotions) or finetuned_model_name() -%}
 {{
     config(
         materialized='incremental',
@@ -13,15 +11,12 @@
 
 {#-
     The tokenizer of each model role. AI_COUNT_TOKENS does not accept fine-tuned models, so the
-    fine-tuned model's tokens are counted with its base model's tokenizer (the base model of the
-    job that produced it, from the finetune_jobs source); that is also the model whose COMPLETE
-    price its inference is billed at.
+    fine-tuned model's tokens are counted with var finetune_base_model's tokenizer (its base);
+    the embedding classifier's with var embedding_model's, for AI_EMBED (no output tokens).
 -#}
 {%- set teacher_tokenizer = var('teacher_model') -%}
 {%- set base_model_tokenizer = var('finetune_base_model') -%}
-{%- set jobs = source('finetuning', 'finetune_jobs') -%}
-{%- set finetuned_job = latest_successful_finetune_job(jobs, model_name=finetuned_model) or {} -%}
-{%- set finetuned_tokenizer = namespace(name=finetuned_job.get('base_model') or var('finetune_base_model')) -%}
+{%- set embedding_tokenizer = var('embedding_model') -%}
 
 {%- set answers_to_count -%}
     select
@@ -31,7 +26,7 @@
         predictions.prompt_hash,
         -- Each role's own prompt: the fine-tuned model is sent the request alone.
         case
-            when predictions.model_role = 'finetuned' then prompts.finetuned_model_prompt
+            when predictions.model_role in ('finetuned', 'embedding_classifier') then prompts.finetuned_model_prompt
             else prompts.prompt
         end as prompt,
         predictions.raw_response
@@ -41,7 +36,7 @@
         on
             predictions.ticket_id = prompts.ticket_id
             and predictions.prompt_hash = case
-                when predictions.model_role = 'finetuned' then prompts.finetuned_model_prompt_hash
+                when predictions.model_role in ('finetuned', 'embedding_classifier') then prompts.finetuned_model_prompt_hash
                 else prompts.prompt_hash
             end
     where predictions.raw_response is not null
@@ -75,7 +70,8 @@ counted as (
         ('teacher', teacher_tokenizer),
         ('base_zero_shot', base_model_tokenizer),
         ('base_zero_shot_structured', base_model_tokenizer),
-        ('finetuned', finetuned_tokenizer.name),
+        ('finetuned', base_model_tokenizer),
+        ('embedding_classifier', embedding_tokenizer),
     ] %}
 
     select
@@ -85,8 +81,13 @@ counted as (
         model,
         prompt_hash,
         {{ quote_string_literal(tokenizer) }} as tokenizer_model,
+        {%- if model_role == 'embedding_classifier' %}
+        {{ cortex_count_embedding_tokens(tokenizer, 'prompt') }} as prompt_tokens,
+        0 as completion_tokens,
+        {%- else %}
         {{ cortex_count_tokens(tokenizer, 'prompt') }} as prompt_tokens,
         {{ cortex_count_tokens(tokenizer, 'raw_response') }} as completion_tokens,
+        {%- endif %}
         current_timestamp as counted_at
 
     from answers_to_count

@@ -20,7 +20,9 @@ final as (
         teacher_labels.ticket_id,
         teacher_labels.split,
         prompts.finetuned_model_prompt as prompt,
-        teacher_labels.category as completion
+        prompts.finetuned_model_prompt_hash as prompt_hash,
+        teacher_labels.category as completion,
+        teacher_labels.labeled_at
 
     from teacher_labels
     inner join prompts

@@ -7,12 +7,14 @@
 }}
 
 {#-
-    The candidate (the latest fine-tuned model not yet judged) answers the promotion eval set
-    before it may categorise anything. Without a candidate nothing is sent.
+    The fine-tuned candidate (FINETUNE's latest trained model not judged yet) answers the
+    promotion eval set before it may categorise anything; its name is looked up because
+    AI_COMPLETE must name it. Without such a candidate nothing is sent. (An embedding classifier
+    candidate answers in SQL: int_student_categories__scored.)
 -#}
 {%- set jobs = source('finetuning', 'finetune_jobs') -%}
 {%- set promotions = source('finetuning', 'model_promotions') -%}
-{%- set candidate = finetuned_model_candidate(jobs, promotions) -%}
+{%- set candidate = finetuned_model_candidate(jobs, promotions, trainer='cortex_finetune') -%}
 
 {%- set promotion_eval_tickets -%}
     select
@@ -28,7 +30,7 @@
 
 {{ cortex_answers(
     promotion_eval_tickets,
-    model=trainer_model_to_call(candidate) if candidate else finetuned_model_name(),
+    model=trainer_model_to_call(candidate, trainer='cortex_finetune') if candidate else finetuned_model_name(trainer='cortex_finetune'),
     id_column='candidate_category_id',
     answered_at_column='categorized_at',
     structured_output=var('finetuned_structured_output'),

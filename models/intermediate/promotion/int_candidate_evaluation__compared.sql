@@ -1,12 +1,8 @@
 {#-
-    The candidate against the teacher and against the champion (the promoted model) on the same
-    promotion eval tickets: what `evaluate_and_promote_candidate` decides on.
+    Each candidate (the latest trained, not yet judged version of each trainer) against the
+    teacher and against the champion (the promoted model) on the same promotion eval tickets:
+    what the promotion decision (int_promotion_candidates__judged) is computed from.
 -#}
-{%- set jobs = source('finetuning', 'finetune_jobs') -%}
-{%- set promotions = source('finetuning', 'model_promotions') -%}
-{%- set candidate = finetuned_model_candidate(jobs, promotions) -%}
-{%- set champion = promoted_finetuned_model(promotions) -%}
-
 with
 
 eval_tickets as (
@@ -15,92 +11,49 @@ eval_tickets as (
 
 ),
 
-candidate_answers as (
+versions as (
 
-    select * from {{ ref('int_candidate_categories__requested') }}
-
-),
-
-scoring_answers as (
-
-    select * from {{ ref('int_finetuned_categories__requested') }}
+    select * from {{ ref('int_student_versions__listed') }}
 
 ),
 
--- Every answer a fine-tuned model gave to an eval ticket's current prompt, from either stage.
-fine_tuned_answers as (
+student_answers as (
 
-    select
-        candidate_answers.ticket_id,
-        candidate_answers.model,
-        candidate_answers.prompt_hash,
-        candidate_answers.raw_response
-
-    from candidate_answers
-
-    union all
-
-    select
-        scoring_answers.ticket_id,
-        scoring_answers.model,
-        scoring_answers.prompt_hash,
-        scoring_answers.raw_response
-
-    from scoring_answers
+    select * from {{ ref('int_student_answers__categorized') }}
 
 ),
 
-current_answers as (
+candidates as (
 
     select
-        md5(fine_tuned_answers.ticket_id || '|' || fine_tuned_answers.model) as answer_id,
-        fine_tuned_answers.ticket_id,
-        fine_tuned_answers.model,
-        fine_tuned_answers.raw_response,
-        coalesce({{ answer_json_category('fine_tuned_answers.raw_response') }}, fine_tuned_answers.raw_response)
-            as answer_text,
-        row_number() over (
-            partition by fine_tuned_answers.ticket_id, fine_tuned_answers.model
-            order by fine_tuned_answers.raw_response
-        ) as answer_rank
+        student_model,
+        trainer
 
-    from fine_tuned_answers
+    from versions
+    where is_candidate
+
+),
+
+champion as (
+
+    select student_model from versions
+    where is_champion
+
+),
+
+answered_categories as (
+
+    select
+        student_answers.ticket_id,
+        lower(student_answers.model) as model_key,
+        student_answers.category
+
+    from student_answers
     inner join eval_tickets
         on
-            fine_tuned_answers.ticket_id = eval_tickets.ticket_id
-            and fine_tuned_answers.prompt_hash = eval_tickets.prompt_hash
-    where
-        fine_tuned_answers.raw_response is not null
-        and lower(fine_tuned_answers.model) in (
-            lower({{ quote_string_literal(candidate or '') }}),
-            lower({{ quote_string_literal(champion or '') }})
-        )
-
-),
-
-unique_answers as (
-
-    select * from current_answers
-    where answer_rank = 1
-
-),
-
-categorized as (
-
-    {{ categorize_responses('unique_answers', 'answer_id', 'answer_text') }}
-
-),
-
-answer_categories as (
-
-    select
-        unique_answers.ticket_id,
-        lower(unique_answers.model) as model_key,
-        categorized.category
-
-    from unique_answers
-    inner join categorized
-        on unique_answers.answer_id = categorized.answer_id
+            student_answers.ticket_id = eval_tickets.ticket_id
+            and student_answers.prompt_hash = eval_tickets.prompt_hash
+    where student_answers.raw_response is not null
 
 ),
 
@@ -109,23 +62,27 @@ final as (
     select
         eval_tickets.ticket_id,
         eval_tickets.teacher_category,
-        cast({{ quote_string_literal(candidate) }} as {{ dbt.type_string() }}) as candidate_model,
+        candidates.student_model as candidate_model,
+        candidates.trainer,
         candidate_categories.category as candidate_category,
-        cast({{ quote_string_literal(champion) }} as {{ dbt.type_string() }}) as champion_model,
+        champion.student_model as champion_model,
         champion_categories.category as champion_category,
         coalesce(candidate_categories.category = eval_tickets.teacher_category, false) as is_candidate_correct,
         coalesce(champion_categories.category = eval_tickets.teacher_category, false) as is_champion_correct,
         champion_categories.category is not null as has_champion_answer
 
     from eval_tickets
-    left join answer_categories as candidate_categories
+    cross join candidates
+    left join champion
+        on 1 = 1
+    left join answered_categories as candidate_categories
         on
             eval_tickets.ticket_id = candidate_categories.ticket_id
-            and candidate_categories.model_key = lower({{ quote_string_literal(candidate or '') }})
-    left join answer_categories as champion_categories
+            and lower(candidates.student_model) = candidate_categories.model_key
+    left join answered_categories as champion_categories
         on
             eval_tickets.ticket_id = champion_categories.ticket_id
-            and champion_categories.model_key = lower({{ quote_string_literal(champion or '') }})
+            and lower(champion.student_model) = champion_categories.model_key
 
 )
 

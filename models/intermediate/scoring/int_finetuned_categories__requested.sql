@@ -7,21 +7,14 @@
 }}
 
 {#-
-    The promoted model (promoted_finetuned_model) categorises the tickets no promoted model has
-    categorised with the current prompt (var rescore_after_promotion: new_tickets, the default),
-    or every ticket it has not answered itself (every_ticket: one paid call per ticket after each
-    promotion). Before any promotion (the bootstrap phase) nothing is sent.
+    The promoted fine-tuned model (FINETUNE's) categorises the tickets assigned to it
+    (int_tickets__assigned_student). The model's name is looked up because AI_COMPLETE must
+    name it; which tickets it answers is a join. While the champion is an embedding classifier,
+    or nothing is promoted yet, nothing is sent.
 -#}
-{%- set rescore = var('rescore_after_promotion') -%}
-{%- if rescore not in ('new_tickets', 'every_ticket') -%}
-    {{ exceptions.raise_compiler_error("var rescore_after_promotion must be 'new_tickets' or 'every_ticket', got " ~ rescore) }}
-{%- endif -%}
-{%- set promoted_models = promoted_finetuned_models(source('finetuning', 'model_promotions')) -%}
-{%- set model_in_use = promoted_models[0] if promoted_models else none -%}
-{%- set promoted_literals = [] -%}
-{%- for promoted_model in promoted_models -%}
-    {%- do promoted_literals.append(quote_string_literal(promoted_model | lower)) -%}
-{%- endfor -%}
+{%- set champion = promoted_finetuned_model(source('finetuning', 'model_promotions')) -%}
+{%- set champion_job = latest_successful_finetune_job(source('finetuning', 'finetune_jobs'), model_name=champion) if champion else none -%}
+{%- set finetuned_champion = champion if champion_job and champion_job['trainer'] == 'cortex_finetune' else none -%}
 
 {%- set tickets_to_categorize -%}
     select
@@ -30,24 +23,26 @@
         prompts.finetuned_model_prompt_hash as prompt_hash
 
     from {{ ref('int_tickets__prompted_for_categorization') }} as prompts
-    {%- if model_in_use is none %}
-    where 1 = 0
-    {%- elif rescore == 'new_tickets' and execute and load_relation(this) is not none %}
-    where not exists (
-        select 1
-        from {{ this }} as categorized
-        where
-            categorized.ticket_id = prompts.ticket_id
-            and categorized.prompt_hash = prompts.finetuned_model_prompt_hash
-            and categorized.raw_response is not null
-            and lower(categorized.model) in ({{ promoted_literals | join(', ') }})
-    )
-    {%- endif %}
+    inner join {{ ref('int_tickets__assigned_student') }} as assignments
+        on prompts.ticket_id = assignments.ticket_id
+    where
+        assignments.trainer = 'cortex_finetune'
+        and lower(assignments.student_model) = lower({{ quote_string_literal(finetuned_champion or '') }})
+        -- An eval ticket it answered as a candidate is not paid for again.
+        and not exists (
+            select 1
+            from {{ ref('int_candidate_categories__requested') }} as candidate_answers
+            where
+                candidate_answers.ticket_id = prompts.ticket_id
+                and lower(candidate_answers.model) = lower(assignments.student_model)
+                and candidate_answers.prompt_hash = prompts.finetuned_model_prompt_hash
+                and candidate_answers.raw_response is not null
+        )
 {%- endset %}
 
 {{ cortex_answers(
     tickets_to_categorize,
-    model=trainer_model_to_call(model_in_use) if model_in_use else finetuned_model_name(),
+    model=trainer_model_to_call(finetuned_champion, trainer='cortex_finetune') if finetuned_champion else finetuned_model_name(trainer='cortex_finetune'),
     id_column='finetuned_category_id',
     answered_at_column='categorized_at',
     structured_output=var('finetuned_structured_output'),

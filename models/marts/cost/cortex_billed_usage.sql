@@ -35,6 +35,12 @@ finetuned_categories as (
 
 ),
 
+ticket_embeddings as (
+
+    select * from {{ ref('int_ticket_embeddings__requested') }}
+
+),
+
 messages as (
 
     select * from {{ ref('int_messages__requested') }}
@@ -68,6 +74,15 @@ answers as (
         'finetuned' as model_role,
         raw_response as answer_text
     from finetuned_categories
+
+    union all
+
+    select
+        'ticket embeddings' as pipeline_stage,
+        model,
+        'embedding_classifier' as model_role,
+        case when embedding is not null then 'embedded' end as answer_text
+    from ticket_embeddings
 
     union all
 

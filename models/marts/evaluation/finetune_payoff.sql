@@ -1,13 +1,12 @@
-{%- set promotions = source('finetuning', 'model_promotions') -%}
-{%- set finetuned_model = promoted_finetuned_model(promotions) or finetuned_model_name() -%}
-{%- set jobs = source('finetuning', 'finetune_jobs') -%}
-{%- set finetuned_job = latest_successful_finetune_job(jobs, model_name=finetuned_model) -%}
-
+{#-
+    One row per student the evaluation reports (one per trainer): what it costs to train and to
+    call, against the teacher labelling every ticket, and where it breaks even.
+-#}
 with
 
-finetune_jobs as (
+student_versions as (
 
-    select * from {{ source('finetuning', 'finetune_jobs') }}
+    select * from {{ ref('int_student_versions__listed') }}
 
 ),
 
@@ -17,15 +16,9 @@ model_costs as (
 
 ),
 
--- No page gives FINETUNE's training rate: the base model's input rate stands in, and says so.
-training_prices as (
+model_catalog as (
 
-    select
-        model_name,
-        input_credits_per_million_tokens as credits_per_million_tokens,
-        'assumed: no published training rate; the base model''s input rate' as price_basis
-
-    from {{ ref('cortex_models') }}
+    select * from {{ ref('cortex_models') }}
 
 ),
 
@@ -41,17 +34,33 @@ teacher_labels as (
 
 ),
 
--- The job that produced the fine-tuned model in use (macro latest_successful_finetune_job).
-finetune_job as (
+-- FINETUNE bills trained tokens (input tokens x epochs) at the '<base>:finetune-training' rate;
+-- the embedding classifier is trained in SQL, on embeddings already paid for as its calls.
+training_prices as (
 
     select
-        job_id,
-        model_name,
         base_model,
-        trained_tokens
+        input_credits_per_million_tokens as credits_per_million_tokens,
+        price_basis
 
-    from finetune_jobs
-    where {{ "job_id = " ~ quote_string_literal(finetuned_job['job_id']) if finetuned_job else "1 = 0" }}
+    from model_catalog
+    where priced_as = 'finetune_training'
+
+),
+
+reported_students as (
+
+    select
+        {{ student_model_role('trainer') }} as model_role,
+        student_model,
+        trainer,
+        base_model,
+        job_id,
+        trained_tokens,
+        is_champion
+
+    from student_versions
+    where is_reported
 
 ),
 
@@ -79,46 +88,52 @@ teacher_costs as (
 
 ),
 
-finetuned_costs as (
-
-    select * from model_costs
-    where model_role = 'finetuned'
-
-),
-
 priced as (
 
     select
-        finetune_job.model_name as finetuned_model,
-        finetune_job.base_model,
-        finetune_job.job_id,
-        finetune_job.trained_tokens,
+        reported_students.student_model,
+        reported_students.trainer,
+        reported_students.is_champion as is_in_use,
+        reported_students.base_model,
+        reported_students.job_id,
+        reported_students.trained_tokens,
         training_prices.credits_per_million_tokens as training_credits_per_million_tokens,
-        training_prices.price_basis as training_price_basis,
-        finetune_job.trained_tokens * training_prices.credits_per_million_tokens / 1000000.0 as training_credits,
+        case
+            when reported_students.trainer = 'embedding_classifier' then 'no training charge: trained in SQL'
+            else training_prices.price_basis
+        end as training_price_basis,
+        case
+            when reported_students.trainer = 'embedding_classifier' then 0
+            else reported_students.trained_tokens * training_prices.credits_per_million_tokens / 1000000.0
+        end as training_credits,
         teacher_costs.model as teacher_model,
         teacher_costs.credits_per_ticket as teacher_credits_per_ticket,
-        finetuned_costs.credits_per_ticket as finetuned_credits_per_ticket,
-        teacher_costs.credits_per_ticket - finetuned_costs.credits_per_ticket as credits_saved_per_ticket,
+        student_costs.credits_per_ticket as student_credits_per_ticket,
+        teacher_costs.credits_per_ticket - student_costs.credits_per_ticket as credits_saved_per_ticket,
         teacher_costs.credits_per_1000_tickets as teacher_credits_per_1000_tickets,
-        finetuned_costs.credits_per_1000_tickets as finetuned_credits_per_1000_tickets,
+        student_costs.credits_per_1000_tickets as student_credits_per_1000_tickets,
         ticket_counts.tickets,
         teacher_labeled_counts.teacher_labeled_tickets
 
-    from finetune_job
+    from reported_students
     cross join ticket_counts
     cross join teacher_labeled_counts
-    left join training_prices
-        on lower(finetune_job.base_model) = lower(training_prices.model_name)
     cross join teacher_costs
-    cross join finetuned_costs
+    left join model_costs as student_costs
+        on reported_students.model_role = student_costs.model_role
+    left join training_prices
+        on
+            reported_students.trainer = 'cortex_finetune'
+            and lower(reported_students.base_model) = lower(training_prices.base_model)
 
 ),
 
 final as (
 
     select
-        finetuned_model,
+        student_model as finetuned_model,
+        trainer,
+        is_in_use,
         base_model,
         job_id,
         trained_tokens,
@@ -127,9 +142,9 @@ final as (
         training_credits,
         teacher_model,
         teacher_credits_per_1000_tickets,
-        finetuned_credits_per_1000_tickets,
-        teacher_credits_per_1000_tickets - finetuned_credits_per_1000_tickets as credits_saved_per_1000_tickets,
-        -- Null when the fine-tuned model is not cheaper per ticket: it never pays off.
+        student_credits_per_1000_tickets as finetuned_credits_per_1000_tickets,
+        teacher_credits_per_1000_tickets - student_credits_per_1000_tickets as credits_saved_per_1000_tickets,
+        -- Null when the student is not cheaper per ticket: it never pays off.
         cast(
             case
                 when credits_saved_per_ticket > 0 then ceil(training_credits / credits_saved_per_ticket)
@@ -141,14 +156,14 @@ final as (
         teacher_labeled_tickets * teacher_credits_per_ticket as teacher_credits_spent,
         tickets * teacher_credits_per_ticket as teacher_credits_for_every_ticket,
         (tickets - teacher_labeled_tickets) * teacher_credits_per_ticket as teacher_credits_saved_by_sampling,
-        tickets * finetuned_credits_per_ticket as finetuned_credits_for_every_ticket,
+        tickets * student_credits_per_ticket as finetuned_credits_for_every_ticket,
         teacher_labeled_tickets * teacher_credits_per_ticket
         + training_credits
-        + tickets * finetuned_credits_per_ticket as pipeline_credits,
+        + tickets * student_credits_per_ticket as pipeline_credits,
         tickets * teacher_credits_per_ticket
         - teacher_labeled_tickets * teacher_credits_per_ticket
         - training_credits
-        - tickets * finetuned_credits_per_ticket as credits_saved_against_teacher_only
+        - tickets * student_credits_per_ticket as credits_saved_against_teacher_only
 
     from priced
 

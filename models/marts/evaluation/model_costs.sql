@@ -43,7 +43,11 @@ tokens_per_role as (
 
     select
         model_role,
-        max(tokenizer_model) as billing_model,
+        -- The catalog row that prices the role's calls: a fine-tuned model is billed at its own
+        -- inference rate (the '<base>:finetuned' row), not at its base model's.
+        max(
+            case when model_role = 'finetuned' then tokenizer_model || ':finetuned' else tokenizer_model end
+        ) as billing_model,
         count(*) as counted_tickets,
         avg(prompt_tokens) as mean_prompt_tokens,
         avg(completion_tokens) as mean_completion_tokens,

@@ -1,6 +1,3 @@
-{%- set promotions = source('finetuning', 'model_promotions') -%}
-{%- set finetuned_model = promoted_finetuned_model(promotions) or finetuned_model_name() -%}
-
 with
 
 predictions as (
@@ -9,7 +6,14 @@ predictions as (
 
 ),
 
--- Every role has a row, even before (or without) an evaluation set.
+student_versions as (
+
+    select * from {{ ref('int_student_versions__listed') }}
+
+),
+
+-- The teacher and the base model have a row even before (or without) an evaluation set; each
+-- trainer's student once it has a trained version.
 model_roles as (
 
     select
@@ -34,9 +38,12 @@ model_roles as (
     union all
 
     select
-        'finetuned' as model_role,
-        4 as model_role_order,
-        {{ quote_string_literal(finetuned_model) }} as model
+        {{ student_model_role('trainer') }} as model_role,
+        case when trainer = 'cortex_finetune' then 4 else 5 end as model_role_order,
+        student_model as model
+
+    from student_versions
+    where is_reported
 
 ),
 
@@ -111,6 +118,7 @@ final as (
         model_roles.model,
         measured.backend,
         model_roles.model_role = 'teacher' as is_reference,
+        coalesce(student_versions.is_champion, false) as is_in_use,
         cast(coalesce(measured.eval_tickets, 0) as bigint) as eval_tickets,
         cast(coalesce(measured.answered_tickets, 0) as bigint) as answered_tickets,
         cast(coalesce(measured.correct_tickets, 0) as bigint) as correct_tickets,
@@ -132,6 +140,9 @@ final as (
         cast(1.0 * measured.unknown_tickets / nullif(measured.eval_tickets, 0) as double) as unknown_share
 
     from model_roles
+    left join student_versions
+        on lower(model_roles.model) = lower(student_versions.student_model)
+        and student_versions.is_reported
     left join measured
         on model_roles.model_role = measured.model_role
     left join chance_agreement

@@ -31,9 +31,15 @@ candidate_answers as (
 
 ),
 
+ticket_embeddings as (
+
+    select * from {{ ref('int_ticket_embeddings__requested') }}
+
+),
+
 finetune_jobs as (
 
-    select * from {{ source('finetuning', 'finetune_jobs') }}
+    select * from {{ ref('stg_finetuning__jobs') }}
 
 ),
 
@@ -43,14 +49,15 @@ model_costs as (
 
 ),
 
--- As finetune_payoff: no published training rate, so the base model's input rate (assumed).
+-- As finetune_payoff: FINETUNE's training rate per million trained tokens, per base model.
 training_prices as (
 
     select
-        model_name as model,
+        base_model as model,
         input_credits_per_million_tokens as credits_per_million_tokens
 
     from {{ ref('cortex_models') }}
+    where priced_as = 'finetune_training'
 
 ),
 
@@ -105,13 +112,23 @@ calls as (
 
     union all
 
+    -- The embedding classifier's one paid call per ticket: its embedding.
+    select
+        'embedding' as call_role,
+        embedded_at as called_at,
+        cast(null as bigint) as trained_tokens,
+        cast(null as {{ dbt.type_string() }}) as base_model
+    from ticket_embeddings
+
+    union all
+
     select
         'training' as call_role,
         launched_at as called_at,
         trained_tokens,
         base_model
     from finetune_jobs
-    where status = 'SUCCESS'
+    where is_trained and trainer = 'cortex_finetune'
 
 ),
 
@@ -121,6 +138,7 @@ calls_per_run as (
         run_windows.run_started_at,
         sum(case when calls.call_role = 'teacher' then 1 else 0 end) as teacher_calls,
         sum(case when calls.call_role = 'student' then 1 else 0 end) as student_calls,
+        sum(case when calls.call_role = 'embedding' then 1 else 0 end) as embedding_calls,
         sum(case when calls.call_role = 'training' then 1 else 0 end) as trainings,
         coalesce(sum(
             case
@@ -144,7 +162,8 @@ prices as (
 
     select
         max(case when model_role = 'teacher' then credits_per_ticket end) as teacher_credits_per_call,
-        max(case when model_role = 'finetuned' then credits_per_ticket end) as student_credits_per_call
+        max(case when model_role = 'finetuned' then credits_per_ticket end) as student_credits_per_call,
+        max(case when model_role = 'embedding_classifier' then credits_per_ticket end) as embedding_credits_per_call
 
     from model_costs
 
@@ -159,10 +178,11 @@ priced as (
         run_windows.bootstrap_tickets,
         run_windows.audit_tickets,
         calls_per_run.teacher_calls,
-        calls_per_run.student_calls,
+        calls_per_run.student_calls + calls_per_run.embedding_calls as student_calls,
         calls_per_run.trainings,
         calls_per_run.teacher_calls * prices.teacher_credits_per_call as teacher_credits,
-        calls_per_run.student_calls * prices.student_credits_per_call as student_credits,
+        coalesce(calls_per_run.student_calls * prices.student_credits_per_call, 0)
+        + coalesce(calls_per_run.embedding_calls * prices.embedding_credits_per_call, 0) as student_credits,
         calls_per_run.training_credits,
         run_windows.new_tickets * prices.teacher_credits_per_call as teacher_every_ticket_credits
 

@@ -1,0 +1,260 @@
+{#-
+    THE promotion rule, one row per candidate (the latest trained, not yet judged version of
+    each trainer), judged on the same promotion eval tickets. A candidate is eligible when
+      1. at least var min_eval_tickets_to_judge_models eval tickets judge it,
+      2. its accuracy against the teacher reaches var min_finetuned_accuracy, and
+      3. it is not worse than the champion: the one-sided 95% lower bound of the paired accuracy
+         difference (candidate minus champion) is at least -var promotion_margin.
+    Of the eligible candidates, the cheapest (credits per 1,000 tickets at the catalog's rates)
+    whose accuracy is not worse than the best eligible candidate's by more than the margin (the
+    same paired bound) is promoted; the others are recorded as not promoted, with why.
+    `dbt run-operation evaluate_and_promote_candidate` records these rows in model_promotions.
+-#}
+{%- set min_accuracy = checked_number_var('min_finetuned_accuracy', minimum=0, maximum=1) -%}
+{%- set margin = checked_number_var('promotion_margin', minimum=0, maximum=1) -%}
+{%- set min_tickets = checked_number_var('min_eval_tickets_to_judge_models', minimum=1, whole_number=true) -%}
+
+with
+
+compared as (
+
+    select * from {{ ref('int_candidate_evaluation__compared') }}
+
+),
+
+eval_tokens as (
+
+    select * from {{ ref('int_promotion_eval_tokens__counted') }}
+
+),
+
+versions as (
+
+    select * from {{ ref('int_student_versions__listed') }}
+
+),
+
+model_catalog as (
+
+    select * from {{ ref('cortex_models') }}
+
+),
+
+counted as (
+
+    select
+        candidate_model,
+        trainer,
+        count(*) as eval_tickets,
+        sum(case when is_candidate_correct then 1 else 0 end) as candidate_correct,
+        max(champion_model) as champion_model,
+        sum(case when has_champion_answer then 1 else 0 end) as paired_tickets,
+        sum(case when has_champion_answer and is_champion_correct then 1 else 0 end) as paired_champion_correct,
+        sum(case when has_champion_answer and is_candidate_correct and not is_champion_correct then 1 else 0 end)
+            as only_candidate_correct,
+        sum(case when has_champion_answer and is_champion_correct and not is_candidate_correct then 1 else 0 end)
+            as only_champion_correct
+
+    from compared
+    group by candidate_model, trainer
+
+),
+
+-- What the candidate's student costs per call, on the eval tickets, at the catalog's rate for
+-- it: the embedding model's (AI_EMBED) or the fine-tuned model's inference rate on its base.
+costs as (
+
+    select
+        versions.student_model as candidate_model,
+        1000 * avg(
+            eval_tokens.prompt_tokens * model_catalog.input_credits_per_million_tokens
+            + eval_tokens.completion_tokens * model_catalog.output_credits_per_million_tokens
+        ) / 1000000.0 as credits_per_1000_tickets
+
+    from versions
+    inner join eval_tokens
+        on
+            versions.trainer = eval_tokens.trainer
+            and lower(versions.base_model) = lower(eval_tokens.tokenizer_model)
+    inner join compared
+        on
+            eval_tokens.ticket_id = compared.ticket_id
+            and versions.student_model = compared.candidate_model
+    inner join model_catalog
+        on lower(model_catalog.model_name) = lower(
+            case
+                when versions.trainer = 'cortex_finetune' then versions.base_model || ':finetuned'
+                else versions.base_model
+            end
+        )
+    where versions.is_candidate
+    group by versions.student_model
+
+),
+
+figures as (
+
+    select
+        counted.candidate_model,
+        counted.trainer,
+        versions.job_id,
+        counted.eval_tickets,
+        counted.candidate_correct,
+        1.0 * counted.candidate_correct / nullif(counted.eval_tickets, 0) as candidate_accuracy,
+        {{ wilson_interval_lower('counted.candidate_correct', 'counted.eval_tickets') }} as candidate_accuracy_lower,
+        {{ wilson_interval_upper('counted.candidate_correct', 'counted.eval_tickets') }} as candidate_accuracy_upper,
+        costs.credits_per_1000_tickets,
+        counted.champion_model,
+        counted.paired_tickets,
+        1.0 * counted.paired_champion_correct / nullif(counted.paired_tickets, 0) as champion_accuracy,
+        1.0 * (counted.only_candidate_correct - counted.only_champion_correct) / nullif(counted.paired_tickets, 0)
+            as accuracy_difference,
+        {{ paired_difference_lower_bound('counted.only_candidate_correct', 'counted.only_champion_correct', 'counted.paired_tickets') }}
+            as accuracy_difference_lower_bound
+
+    from counted
+    inner join versions
+        on counted.candidate_model = versions.student_model
+    left join costs
+        on counted.candidate_model = costs.candidate_model
+
+),
+
+gated as (
+
+    select
+        *,
+        case
+            when eval_tickets < {{ min_tickets }}
+                then 'too few eval tickets to judge: ' || cast(eval_tickets as {{ dbt.type_string() }})
+                    || ' < {{ min_tickets }} (var min_eval_tickets_to_judge_models)'
+            when coalesce(candidate_accuracy, 0) < {{ min_accuracy }}
+                then 'accuracy ' || {{ number_text('candidate_accuracy') }}
+                    || ' below var min_finetuned_accuracy {{ min_accuracy }}'
+            when champion_model is not null and paired_tickets > 0 and accuracy_difference_lower_bound < -{{ margin }}
+                then 'worse than the champion ' || champion_model || ': accuracy difference '
+                    || {{ number_text('accuracy_difference') }} || ', one-sided 95% lower bound '
+                    || {{ number_text('accuracy_difference_lower_bound') }} || ' < -{{ margin }} (var promotion_margin)'
+        end as failed_gate
+
+    from figures
+
+),
+
+best_candidate as (
+
+    select candidate_model from gated
+    where failed_gate is null
+    qualify row_number() over (
+        order by candidate_accuracy desc, credits_per_1000_tickets asc nulls last, candidate_model
+    ) = 1
+
+),
+
+-- Each eligible candidate against the best one, ticket by ticket (the same paired bound).
+versus_best as (
+
+    select
+        candidate_answers.candidate_model,
+        max(best_candidate.candidate_model) as best_candidate_model,
+        {{ paired_difference_lower_bound(
+            'sum(case when candidate_answers.is_candidate_correct and not best_answers.is_candidate_correct then 1 else 0 end)',
+            'sum(case when best_answers.is_candidate_correct and not candidate_answers.is_candidate_correct then 1 else 0 end)',
+            'count(*)') }} as difference_from_best_lower_bound
+
+    from compared as candidate_answers
+    cross join best_candidate
+    inner join compared as best_answers
+        on
+            candidate_answers.ticket_id = best_answers.ticket_id
+            and best_answers.candidate_model = best_candidate.candidate_model
+    group by candidate_answers.candidate_model
+
+),
+
+within_margin as (
+
+    select
+        gated.*,
+        versus_best.best_candidate_model,
+        versus_best.difference_from_best_lower_bound,
+        gated.failed_gate is null
+        and versus_best.difference_from_best_lower_bound >= -{{ margin }} as is_within_margin_of_best
+
+    from gated
+    left join versus_best
+        on gated.candidate_model = versus_best.candidate_model
+
+),
+
+chosen as (
+
+    select
+        candidate_model,
+        credits_per_1000_tickets
+
+    from within_margin
+    where is_within_margin_of_best
+    qualify row_number() over (
+        order by credits_per_1000_tickets asc nulls last, candidate_accuracy desc, candidate_model
+    ) = 1
+
+),
+
+final as (
+
+    select
+        within_margin.candidate_model,
+        within_margin.trainer,
+        within_margin.job_id,
+        cast(within_margin.eval_tickets as integer) as eval_tickets,
+        cast(within_margin.candidate_correct as integer) as candidate_correct,
+        cast(within_margin.candidate_accuracy as double) as candidate_accuracy,
+        cast(within_margin.candidate_accuracy_lower as double) as candidate_accuracy_lower,
+        cast(within_margin.candidate_accuracy_upper as double) as candidate_accuracy_upper,
+        cast(within_margin.credits_per_1000_tickets as double) as credits_per_1000_tickets,
+        within_margin.champion_model,
+        cast(within_margin.paired_tickets as integer) as paired_tickets,
+        cast(within_margin.champion_accuracy as double) as champion_accuracy,
+        cast(within_margin.accuracy_difference as double) as accuracy_difference,
+        cast(within_margin.accuracy_difference_lower_bound as double) as accuracy_difference_lower_bound,
+        within_margin.best_candidate_model,
+        cast(within_margin.difference_from_best_lower_bound as double) as difference_from_best_lower_bound,
+        cast({{ min_accuracy }} as double) as min_finetuned_accuracy,
+        cast({{ margin }} as double) as promotion_margin,
+        chosen.candidate_model is not null as is_promoted,
+        case
+            when within_margin.failed_gate is not null then within_margin.failed_gate
+            when not within_margin.is_within_margin_of_best
+                then 'worse than the best candidate ' || within_margin.best_candidate_model
+                    || ': one-sided 95% lower bound of the accuracy difference '
+                    || {{ number_text('within_margin.difference_from_best_lower_bound') }}
+                    || ' < -{{ margin }} (var promotion_margin)'
+            when chosen.candidate_model is null
+                then 'not the cheapest candidate within the margin of the best: '
+                    || (select max(candidate_model) from chosen) || ' costs '
+                    || {{ number_text('(select max(credits_per_1000_tickets) from chosen)', 4) }}
+                    || ' credits per 1,000 tickets against '
+                    || {{ number_text('within_margin.credits_per_1000_tickets', 4) }}
+            else 'accuracy ' || {{ number_text('within_margin.candidate_accuracy') }} || ' >= {{ min_accuracy }}'
+                || case
+                    when within_margin.champion_model is not null
+                        then ' and not worse than ' || within_margin.champion_model || ' (difference lower bound '
+                            || {{ number_text('within_margin.accuracy_difference_lower_bound') }} || ' >= -{{ margin }})'
+                    else ' (first promoted model)'
+                end
+                || case
+                    when (select count(*) from within_margin as others where others.failed_gate is null) > 1
+                        then '; the cheapest candidate within the margin of the best ('
+                            || {{ number_text('within_margin.credits_per_1000_tickets', 4) }} || ' credits per 1,000 tickets)'
+                    else ''
+                end
+        end as decision_reason
+
+    from within_margin
+    left join chosen
+        on within_margin.candidate_model = chosen.candidate_model
+
+)
+
+select * from final
