@@ -60,12 +60,13 @@
     {%- set model_costs = ref('model_costs') -%}
     {%- if load_relation(costs) is not none and load_relation(model_costs) is not none -%}
         {%- for row in run_query("select new_tickets, teacher_calls, student_calls, categorization_credits, teacher_every_ticket_credits, cumulative_tickets, cumulative_categorization_credits, cumulative_teacher_every_ticket_credits from " ~ costs ~ " order by run_number desc limit 1").rows -%}
-            {%- do lines.append("  This run: " ~ row[0] ~ " new tickets, " ~ row[1] ~ " teacher calls, " ~ row[2] ~ " fine-tuned calls, "
+            {%- do lines.append("  This run: " ~ row[0] ~ " new tickets, " ~ row[1] ~ " teacher calls, " ~ row[2] ~ " student calls, "
                 ~ _format_number(row[3], 4) ~ " credits (the teacher on every new ticket: " ~ _format_number(row[4], 4) ~ ").") -%}
             {%- do lines.append("  So far: " ~ row[5] ~ " tickets, " ~ _format_number(row[6], 4) ~ " credits against "
                 ~ _format_number(row[7], 4) ~ " for the teacher on every ticket.") -%}
         {%- endfor -%}
-        {%- set price_row = run_query("select max(case when model_role = 'teacher' then credits_per_ticket end), max(case when model_role = 'finetuned' then credits_per_ticket end) from " ~ model_costs).rows[0] -%}
+        {%- set price_row = run_query("select max(case when costs.model_role = 'teacher' then costs.credits_per_ticket end), max(case when evaluation.is_in_use then costs.credits_per_ticket end) from "
+            ~ model_costs ~ " as costs inner join " ~ ref('model_evaluation') ~ " as evaluation on costs.model_role = evaluation.model_role").rows[0] -%}
         {%- set prices = [none if price_row[0] is none else price_row[0] | float, none if price_row[1] is none else price_row[1] | float] -%}
         {%- if prices[0] is not none and prices[1] is not none -%}
             {%- if in_use is none -%}
@@ -74,7 +75,7 @@
                     ~ " credits) and a training, until a candidate is promoted.") -%}
             {%- else -%}
                 {%- set per_1000 = (1000 * share / 100.0) | round(0, 'ceil') * prices[0] + 1000 * prices[1] -%}
-                {%- do lines.append("  Next run: per 1,000 new tickets " ~ ((1000 * share / 100.0) | round(0, 'ceil') | int) ~ " teacher + 1,000 fine-tuned calls = "
+                {%- do lines.append("  Next run: per 1,000 new tickets " ~ ((1000 * share / 100.0) | round(0, 'ceil') | int) ~ " teacher + 1,000 student calls = "
                     ~ _format_number(per_1000, 4) ~ " credits, against " ~ _format_number(1000 * prices[0], 4) ~ " for the teacher alone.") -%}
             {%- endif -%}
         {%- endif -%}

@@ -16,7 +16,7 @@
         select 'teacher labels' as stage, model, backend, 1 as stage_order
         from {{ ref('int_teacher_labels__normalized') }}
         union
-        select 'fine-tuned categories', model, backend, 2
+        select 'student categories', model, backend, 2
         from {{ categories }} where backend is not null and categorization_status = 'categorized'
         union
         select 'messages', model, backend, 3
@@ -50,7 +50,7 @@
     {%- endset -%}
     {%- set counted = run_query(per_category) -%}
     {%- do lines.append("") -%}
-    {%- do lines.append("%-20s %16s %16s" | format("category", "teacher", "fine-tuned")) -%}
+    {%- do lines.append("%-20s %16s %16s" | format("category", "teacher", "student")) -%}
     {%- for row in counted.rows -%}
         {%- do lines.append("%-20s %16s %16s" | format(row[0], row[1], row[2])) -%}
     {%- endfor -%}
@@ -101,7 +101,11 @@
             evaluation.format_validity,
             evaluation.unknown_share,
             costs.credits_per_1000_tickets,
-            evaluation.backend
+            evaluation.backend,
+            evaluation.accuracy_lower,
+            evaluation.accuracy_upper,
+            evaluation.is_in_use,
+            costs.price_basis
         from {{ evaluation }} as evaluation
         left join {{ costs }} as costs
             on evaluation.model_role = costs.model_role
@@ -110,44 +114,70 @@
     {%- set rows = run_query(compared).rows -%}
     {%- set eval_tickets = (rows[0][2] if rows | length > 0 else 0) | int -%}
     {%- set model_width = [5] + (rows | map(attribute=0) | map('string') | map('length') | list) -%}
-    {%- set row_format = "%-" ~ (model_width | max) ~ "s  %-25s  %8s  %12s  %8s  %18s" -%}
-    {%- do lines.append("Does the fine-tune pay off? Eval split: " ~ eval_tickets ~ " tickets the teacher labelled;"
-        ~ " accuracy is agreement with the teacher (1.000 for the teacher by definition).") -%}
-    {%- do lines.append(row_format | format("model", "role", "accuracy", "format valid", "unknown", "credits/1k tickets")) -%}
+    {%- set row_format = "%-" ~ (model_width | max) ~ "s  %-25s  %8s  %15s  %12s  %8s  %18s  %6s" -%}
+    {%- do lines.append("Which student pays off? Eval split: " ~ eval_tickets ~ " tickets the teacher labelled;"
+        ~ " accuracy is agreement with the teacher (1.000 for the teacher by definition), with its Wilson 95% interval.") -%}
+    {%- do lines.append(row_format | format("model", "role", "accuracy", "95% interval", "format valid", "unknown", "credits/1k tickets", "in use")) -%}
+    {%- set state = namespace(teacher_per_1000=none, in_use=none) -%}
     {%- for row in rows -%}
         {%- do lines.append(row_format | format(
-            row[0], row[1], _format_number(row[3], 3), _format_number(row[4], 3),
-            _format_number(row[5], 3), _format_number(row[6], 4))) -%}
+            row[0], row[1], _format_number(row[3], 3),
+            ("[" ~ _format_number(row[8], 3) ~ ", " ~ _format_number(row[9], 3) ~ "]") if row[8] is not none else 'n/a',
+            _format_number(row[4], 3), _format_number(row[5], 3), _format_number(row[6], 4), 'yes' if row[10] else '')) -%}
+        {%- if row[1] == 'teacher' -%}
+            {%- set state.teacher_per_1000 = row[6] -%}
+        {%- endif -%}
+        {%- if row[10] -%}
+            {%- set state.in_use = row -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- for row in rows if row[1].startswith('base_zero_shot') and row[7] == 'local-emulator' -%}
         {%- do lines.append("  " ~ row[0] ~ " (" ~ row[1] ~ "): accuracy, format valid and unknown are EMULATED BY CONSTRUCTION -"
             ~ " the emulator's declared small-model noise (docs/emulator.md), not a measurement of the model.") -%}
     {%- endfor -%}
+    {%- do lines.append("  Credits at the catalog's rates (seeds/cortex_models.csv: the Service Consumption Table effective 2026-01-13, read in a second-hand copy; docs/cortex-models.md).") -%}
+    {%- if state.in_use is not none -%}
+        {%- set row = state.in_use -%}
+        {%- set share_of_teacher = (100.0 * (row[6] | float) / (state.teacher_per_1000 | float)) if row[6] is not none and state.teacher_per_1000 else none -%}
+        {%- do lines.append("Student in use: " ~ row[0] ~ " (" ~ row[1] ~ "), accuracy " ~ _format_number(row[3], 3)
+            ~ " [" ~ _format_number(row[8], 3) ~ ", " ~ _format_number(row[9], 3) ~ "], "
+            ~ _format_number(row[6], 4) ~ " credits per 1,000 tickets"
+            ~ ((" (" ~ _format_number(share_of_teacher, 1) ~ "% of the teacher's " ~ _format_number(state.teacher_per_1000, 4) ~ ")") if share_of_teacher is not none else "") ~ ".") -%}
+    {%- endif -%}
 
     {%- set paid -%}
         select
             finetuned_model, trained_tokens, training_credits_per_million_tokens, training_price_basis,
             training_credits, break_even_tickets, credits_saved_per_1000_tickets, tickets,
             teacher_labeled_tickets, bootstrap_ticket_budget, teacher_credits_saved_by_sampling,
-            credits_saved_against_teacher_only, pipeline_credits, teacher_credits_for_every_ticket
+            credits_saved_against_teacher_only, pipeline_credits, teacher_credits_for_every_ticket,
+            trainer, is_in_use
         from {{ payoff }}
+        order by is_in_use desc, trainer
     {%- endset -%}
     {%- for row in run_query(paid).rows -%}
-        {%- do lines.append("Fine-tuning cost: " ~ row[1] ~ " trained tokens x " ~ _format_number(row[2], 2)
-            ~ " credits per million (" ~ row[3] ~ ") = " ~ _format_number(row[4], 4) ~ " credits.") -%}
-        {%- if row[5] is none -%}
-            {%- do lines.append("Break-even: never - the fine-tuned model is not cheaper per ticket than the teacher.") -%}
+        {%- set label = row[0] ~ " (" ~ row[14] ~ (", in use" if row[15] else "") ~ ")" -%}
+        {%- if row[14] == 'embedding_classifier' -%}
+            {%- do lines.append("Training " ~ label ~ ": in SQL, no AI credits (its embeddings are its calls, priced above).") -%}
         {%- else -%}
-            {%- do lines.append("Break-even: after " ~ row[5] ~ " tickets the fine-tune has paid for itself against labelling"
+            {%- do lines.append("Training " ~ label ~ ": " ~ row[1] ~ " trained tokens x " ~ _format_number(row[2], 2)
+                ~ " credits per million (" ~ row[3] ~ ") = " ~ _format_number(row[4], 4) ~ " credits.") -%}
+        {%- endif -%}
+        {%- if row[5] is none -%}
+            {%- do lines.append("  Break-even: never - it is not cheaper per ticket than the teacher.") -%}
+        {%- else -%}
+            {%- do lines.append("  Break-even: after " ~ row[5] ~ " tickets it has paid for its training against labelling"
                 ~ " every ticket with the teacher (" ~ _format_number(row[6], 4) ~ " credits saved per 1,000 tickets).") -%}
         {%- endif -%}
-        {%- do lines.append("Teacher sample: bootstrap up to " ~ row[9] ~ ", then audits - the teacher labelled " ~ row[8] ~ " of " ~ row[7]
-            ~ " tickets, saving " ~ _format_number(row[10], 4) ~ " credits against labelling every ticket with it.") -%}
         {%- set saved = row[11] | float -%}
-        {%- do lines.append("Whole pipeline (teacher labels + training + fine-tuned model on every ticket): "
+        {%- do lines.append("  Whole pipeline with it (teacher labels + training + the student on every ticket): "
             ~ _format_number(row[12], 4) ~ " credits, " ~ _format_number(saved | abs, 4)
             ~ (" less" if saved >= 0 else " more") ~ " than the teacher alone on every ticket ("
             ~ _format_number(row[13], 4) ~ ").") -%}
+        {%- if loop.last -%}
+            {%- do lines.append("Teacher sample: bootstrap up to " ~ row[9] ~ ", then audits - the teacher labelled " ~ row[8] ~ " of " ~ row[7]
+                ~ " tickets, saving " ~ _format_number(row[10], 4) ~ " credits against labelling every ticket with it.") -%}
+        {%- endif -%}
     {%- endfor -%}
     {{ return(lines) }}
 {%- endmacro %}

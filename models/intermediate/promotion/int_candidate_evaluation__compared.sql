@@ -60,6 +60,7 @@ answered_categories as (
 final as (
 
     select
+        md5(eval_tickets.ticket_id || '|' || candidates.student_model) as candidate_evaluation_id,
         eval_tickets.ticket_id,
         eval_tickets.teacher_category,
         candidates.student_model as candidate_model,
