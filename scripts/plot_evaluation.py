@@ -28,8 +28,16 @@ ROLE_LABELS = {
     "teacher": "teacher",
     "base_zero_shot": "base model, zero-shot",
     "finetuned": "fine-tuned model",
+    "embedding_classifier": "embedding classifier",
 }
-ROLE_COLORS = {"teacher": "#4c72b0", "base_zero_shot": "#dd8452", "finetuned": "#55a868"}
+ROLE_COLORS = {
+    "teacher": "#4c72b0",
+    "base_zero_shot": "#dd8452",
+    "finetuned": "#55a868",
+    "embedding_classifier": "#8172b3",
+}
+#: The students, whose confusion matrices are drawn beside the base model's.
+STUDENT_ROLES = ("finetuned", "embedding_classifier")
 UNKNOWN = "Unknown"
 
 
@@ -247,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = read_results(connection, arguments.schema)
         matrices = read_confusion_matrices(
-            connection, arguments.schema, ["base_zero_shot", "finetuned"]
+            connection, arguments.schema, ["base_zero_shot", *STUDENT_ROLES]
         )
     except duckdb.CatalogException as error:
         print(
