@@ -76,9 +76,12 @@ finetune:
 	$(DBT) build --selector train_students $(DBT_VARS)
 	$(DBT) run-operation describe_finetune --args '{wait: true}' $(DBT_VARS)
 
-# With var retrain_on_drift: true, trains a new version when the drift test fired (else nothing).
+# With var retrain_on_drift: true, launches a new version when the drift test fired (else nothing),
+# trains what trains in SQL and waits for every job.
 retrain-if-drifting:
 	$(DBT) run-operation retrain_if_drifting $(DBT_VARS)
+	$(DBT) build --selector train_students $(DBT_VARS)
+	$(DBT) run-operation describe_finetune --args '{wait: true}' $(DBT_VARS)
 
 # The candidate (latest fine-tuned version not judged yet) answers the promotion eval set; then
 # it is promoted or not (a failing candidate is a warning: the run goes on, tickets keep their model).

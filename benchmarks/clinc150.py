@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/clinc150.py                  # the data set at ../shared
     .venv/bin/python benchmarks/clinc150.py --dataset DIR    # another copy
+    .venv/bin/python benchmarks/clinc150.py --vars '{trainer: [embedding_classifier, cortex_finetune]}'
 
 The data set (``../shared/datasets/clinc150_banking`` from the project root, read-only: 1,050
 requests written by crowd workers, 10 banking categories + 50 requests that fit none; CC BY 3.0)
@@ -12,10 +13,13 @@ changed (the default vars, prompt template and models). The human labels (``labe
 read only to measure, after the run.
 
 Printed: the teacher vs the human labels (overall, on the in-scope requests and on the
-out-of-scope ones, where the right answer is Unknown), the fine-tuned model vs the teacher on
-the eval split (the evaluation mart), and the fine-tuned model vs the human labels, with the
-goal (teacher vs human >= 0.75 on the in-scope requests) beside. Nothing is tuned to this set:
-it is for measuring.
+out-of-scope ones, where the right answer is Unknown), each student (one per trainer) vs the
+teacher on the eval split (the evaluation mart) and vs the human labels on the requests it
+answered, with Wilson 95% intervals, the promotion decisions, and the goal (teacher vs human >=
+0.75 on the in-scope requests) beside. Nothing is tuned to this set: it is for measuring.
+The emulated teacher is not a language model, so "vs teacher" figures describe the emulator; the
+embedding classifier is a real classifier on real embeddings (the emulator's sentence encoder),
+so its figures vs the human labels measure the algorithm.
 """
 
 from __future__ import annotations
@@ -90,7 +94,9 @@ def user_project(workdir: Path, dataset: Path) -> Path:
     return project
 
 
-def run_flow(project: Path, tickets: Path, database: Path) -> list[tuple[str, bool, float]]:
+def run_flow(
+    project: Path, tickets: Path, database: Path, extra_vars: str = ""
+) -> list[tuple[str, bool, float]]:
     """The main job's steps with a tickets CSV (each a dbt command); (step, succeeded, seconds)."""
     env = {
         **os.environ,
@@ -100,7 +106,8 @@ def run_flow(project: Path, tickets: Path, database: Path) -> list[tuple[str, bo
         "SUPPORT_TICKETS_DUCKDB_PATH": str(database),
     }
     env = {k: v for k, v in env.items() if not k.startswith("CORTEX_")}
-    vars_arg = ["--vars", f'{{tickets_csv: "{tickets}"}}']
+    extra = f", {extra_vars.strip().strip('{}')}" if extra_vars.strip().strip("{}") else ""
+    vars_arg = ["--vars", f'{{tickets_csv: "{tickets}"{extra}}}']
     # The main job's own steps (main_job/steps.py), as `make run TICKETS=...` runs them; the docs
     # site is left out (nothing here reads it).
     steps = [
@@ -131,9 +138,19 @@ def agreement(pairs: list[tuple[str, str]]) -> tuple[float, int]:
     return (sum(a == b for a, b in pairs) / len(pairs) if pairs else float("nan")), len(pairs)
 
 
+def wilson_interval(share: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson 95% score interval of a share of n (as the project's macro computes it)."""
+    if not n:
+        return float("nan"), float("nan")
+    centre = share + z * z / (2 * n)
+    spread = z * ((share * (1 - share) / n + z * z / (4 * n * n)) ** 0.5)
+    return (centre - spread) / (1 + z * z / n), (centre + spread) / (1 + z * z / n)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", type=Path, default=None, help="default: ../shared/...")
+    parser.add_argument("--vars", default="", help="dbt vars for every step, e.g. '{trainer: ...}'")
     args = parser.parse_args()
     dataset: Path = (args.dataset or default_dataset()).resolve()
     with (dataset / "labels.csv").open(encoding="utf-8", newline="") as handle:
@@ -144,7 +161,7 @@ def main() -> None:
         project = user_project(workdir, dataset)
         database = workdir / "support_tickets.duckdb"
         started = time.perf_counter()
-        steps = run_flow(project, dataset / "tickets.csv", database)
+        steps = run_flow(project, dataset / "tickets.csv", database, args.vars)
         elapsed = time.perf_counter() - started
         con = duckdb.connect(str(database), read_only=True)
         teacher = dict(
@@ -164,9 +181,19 @@ def main() -> None:
             ).fetchall()
         )
         evaluation = con.execute(
-            "select model, accuracy, eval_tickets from main.model_evaluation "
-            "where model_role = 'finetuned'"
+            "select model, model_role, accuracy, accuracy_lower, accuracy_upper, eval_tickets, "
+            "is_in_use from main.model_evaluation "
+            "where model_role in ('finetuned', 'embedding_classifier') order by model_role_order"
         ).fetchall()
+        student_answers = con.execute(
+            "select model, ticket_id, category from main.int_student_answers__categorized "
+            "where category is not null"
+        ).fetchall()
+        costs = dict(
+            con.execute(
+                "select model_role, credits_per_1000_tickets from main.model_costs"
+            ).fetchall()
+        )
         decisions = con.execute(
             "select candidate_model, eval_tickets, candidate_accuracy, candidate_accuracy_lower, "
             "candidate_accuracy_upper, is_promoted, decision_reason from main.model_promotions "
@@ -209,11 +236,25 @@ def main() -> None:
     print(
         f"candidate vs human, its eval tickets  {candidate_human[0]:.3f}  (n={candidate_human[1]})"
     )
-    if finetuned:
-        for model, accuracy, eval_tickets in evaluation:
-            print(
-                f"fine-tuned vs teacher, eval split     {accuracy:.3f}  (n={eval_tickets}; {model})"
-            )
+    answers_per_model: dict[str, dict[str, str]] = {}
+    for model, ticket_id, category in student_answers:
+        answers_per_model.setdefault(model, {})[ticket_id] = category
+    for model, role, accuracy, lower, upper, eval_tickets, in_use in evaluation:
+        if accuracy is None:
+            continue
+        print(
+            f"student {role} vs teacher, eval split  {accuracy:.3f}  [{lower:.3f}, {upper:.3f}] "
+            f"(n={eval_tickets}; {model}{', IN USE' if in_use else ''}; "
+            f"{costs.get(role) or float('nan'):.4f} credits per 1,000 tickets, teacher "
+            f"{costs.get('teacher') or float('nan'):.4f})"
+        )
+        answered = answers_per_model.get(model, {})
+        versus_human = agreement([(answered[t], human[t]) for t in answered if t in in_scope_set])
+        low, high = wilson_interval(*versus_human)
+        print(
+            f"student {role} vs human, in-scope requests it answered  {versus_human[0]:.3f}  "
+            f"[{low:.3f}, {high:.3f}] (n={versus_human[1]})"
+        )
     print(
         f"tickets categorised by a promoted model {len(finetuned)} of {len(human)}"
         " (the rest await a promoted model)"

@@ -51,6 +51,14 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     return project
 
 
+@pytest.fixture(scope="session")
+def built_finetune_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """The main job with the FINETUNE trainer (var trainer: cortex_finetune), run once."""
+    project = DbtProject.create(tmp_path_factory.mktemp("main_job_finetune"))
+    project.run_main_job(vars={"trainer": "cortex_finetune"})
+    return project
+
+
 @pytest.fixture
 def fresh_project(tmp_path: Path) -> DbtProject:
     """An empty database of its own, for tests that change state."""

@@ -140,10 +140,55 @@ def test_training_pairs_are_the_request_and_the_teachers_category(
     assert all(completion == category != "Unknown" for _, _, completion, _, category, _ in pairs)
 
 
-def test_finetune_job_is_recorded_with_its_final_status(built_project: DbtProject) -> None:
+def test_the_default_student_is_an_embedding_classifier_trained_in_sql(
+    built_project: DbtProject,
+) -> None:
     jobs = built_project.query(
+        "select job_id, model_name, trainer, base_model, status, trained_tokens from main.finetune_jobs"
+    )
+    assert len(jobs) == 1
+    job_id, model_name, trainer, base_model, status, trained_tokens = jobs[0]
+    database = built_project.database_path.stem
+    assert model_name == f"{database}.main.{PROJECT_VARS['embedding_classifier_name']}"
+    assert (trainer, base_model, status, trained_tokens) == (
+        "embedding_classifier",
+        PROJECT_VARS["embedding_model"],
+        "SUCCESS",
+        0,
+    )
+    # One centroid per category, averaging exactly the train-split pairs labelled before the launch.
+    centroids = built_project.query(
+        "select category, training_examples, len(centroid) from main.int_student_centroids__trained"
+        " where job_id = ?",
+        [job_id],
+    )
+    categories = {
+        row[0] for row in built_project.query("select category from main.valid_categories")
+    }
+    assert {row[0] for row in centroids} == categories
+    assert all(length == 384 for *_, length in centroids)  # the emulator's encoder
+    pairs_per_category = dict(
+        built_project.query(
+            "select completion, count(*) from main.int_training_pairs__prepared"
+            " where split = 'train' group by completion"
+        )
+    )
+    assert {row[0]: row[1] for row in centroids} == pairs_per_category
+    # Every ticket was embedded once (one paid AI_EMBED call each), with the embedding model.
+    embedded = built_project.query(
+        "select model, count(*), count(distinct ticket_id) from main.int_ticket_embeddings__requested"
+        " group by model"
+    )
+    tickets = built_project.scalar("select count(*) from main.stg_support__tickets")
+    assert embedded == [(PROJECT_VARS["embedding_model"], tickets, tickets)]
+
+
+def test_finetune_job_is_recorded_with_its_final_status(
+    built_finetune_project: DbtProject,
+) -> None:
+    jobs = built_finetune_project.query(
         "select job_id, model_name, base_model, status, trained_tokens, training_loss, validation_loss, "
-        "training_query, validation_query, launched_at, finished_at from main.finetune_jobs"
+        "training_query, validation_query, launched_at, finished_at, trainer from main.finetune_jobs"
     )
     assert len(jobs) == 1
     (
@@ -158,37 +203,51 @@ def test_finetune_job_is_recorded_with_its_final_status(built_project: DbtProjec
         validation_query,
         launched_at,
         finished_at,
+        trainer,
     ) = jobs[0]
-    database = built_project.database_path.stem
+    database = built_finetune_project.database_path.stem
     assert model_name == f"{database}.main.{PROJECT_VARS['finetuned_model_name']}"
-    assert base_model == PROJECT_VARS["finetune_base_model"]
+    assert (base_model, trainer) == (PROJECT_VARS["finetune_base_model"], "cortex_finetune")
     assert status == "SUCCESS"
     assert trained_tokens > 0 and training_loss >= 0 and validation_loss >= 0
     assert "where split = 'train'" in training_query and "where split = 'eval'" in validation_query
     assert launched_at is not None and finished_at is not None
 
-    described = json.loads(built_project.scalar("select cortex_finetune_describe(?)", [job_id]))
+    described = json.loads(
+        built_finetune_project.scalar("select cortex_finetune_describe(?)", [job_id])
+    )
     assert described["status"] == "SUCCESS" and described["model"].lower() == model_name.lower()
+    # The FINETUNE run embeds nothing: no embedding classifier is configured or trained.
+    assert (
+        built_finetune_project.scalar("select count(*) from main.int_ticket_embeddings__requested")
+        == 0
+    )
 
 
-def test_finetuned_model_categorises_every_ticket_and_agrees_with_the_teacher(
-    built_project: DbtProject,
+@pytest.mark.parametrize(
+    ("project_fixture", "family_var"),
+    [
+        ("built_project", "embedding_classifier_name"),
+        ("built_finetune_project", "finetuned_model_name"),
+    ],
+)
+def test_the_student_categorises_every_ticket_and_agrees_with_the_teacher(
+    project_fixture: str, family_var: str, request: pytest.FixtureRequest
 ) -> None:
-    rows = built_project.query(
+    project: DbtProject = request.getfixturevalue(project_fixture)
+    rows = project.query(
         "select ticket_id, category, raw_response, model, split, is_agreeing_with_teacher from main.ticket_categories"
     )
-    assert len(rows) == built_project.scalar("select count(*) from main.stg_support__tickets")
+    assert len(rows) == project.scalar("select count(*) from main.stg_support__tickets")
     assert all(category is not None for _, category, *_ in rows)
     assert {row[3] for row in rows} == {
-        f"{built_project.database_path.stem}.main.{PROJECT_VARS['finetuned_model_name']}"
+        f"{project.database_path.stem}.main.{PROJECT_VARS[family_var]}"
     }
     eval_rows = [row for row in rows if row[4] == "eval"]
     agreement = sum(bool(row[5]) for row in eval_rows) / len(eval_rows)
     assert agreement >= 0.85, agreement
-    # The fine-tuned model answers in the trained format: exactly a category.
-    categories = {
-        row[0] for row in built_project.query("select category from main.valid_categories")
-    }
+    # The student answers exactly a category.
+    categories = {row[0] for row in project.query("select category from main.valid_categories")}
     assert sum(row[2] in categories for row in rows) / len(rows) >= 0.95
 
 
@@ -256,5 +315,9 @@ def test_docs_are_generated_with_the_whole_lineage(built_project: DbtProject) ->
         for node in manifest["nodes"].values()
         if node["name"] == "int_finetuned_categories__requested"
     )
-    # The model in use comes from the promotions table (macro promoted_finetuned_model).
+    # The fine-tuned model AI_COMPLETE must name comes from the promotions table (macro
+    # promoted_finetuned_model); which tickets it answers is a join on the assignments.
     assert "source.support_ticket_llm.finetuning.model_promotions" in scoring["depends_on"]["nodes"]
+    assert (
+        "model.support_ticket_llm.int_tickets__assigned_student" in scoring["depends_on"]["nodes"]
+    )
