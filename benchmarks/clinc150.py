@@ -175,11 +175,6 @@ def main() -> None:
                 "where categorization_status = 'categorized'"
             ).fetchall()
         )
-        candidate = dict(
-            con.execute(
-                "select ticket_id, candidate_category from main.int_candidate_evaluation__compared"
-            ).fetchall()
-        )
         evaluation = con.execute(
             "select model, model_role, accuracy, accuracy_lower, accuracy_upper, eval_tickets, "
             "is_in_use from main.model_evaluation "
@@ -232,10 +227,6 @@ def main() -> None:
             f"candidate vs teacher, eval tickets    {accuracy:.3f}  [{lower:.3f}, {upper:.3f}] "
             f"(n={tickets}; {model}) -> {'PROMOTED' if promoted else 'not promoted'}: {reason}"
         )
-    candidate_human = agreement([(candidate[t], human[t]) for t in candidate if t in human])
-    print(
-        f"candidate vs human, its eval tickets  {candidate_human[0]:.3f}  (n={candidate_human[1]})"
-    )
     answers_per_model: dict[str, dict[str, str]] = {}
     for model, ticket_id, category in student_answers:
         answers_per_model.setdefault(model, {})[ticket_id] = category
@@ -262,13 +253,13 @@ def main() -> None:
     if finetuned:
         tuned_all = agreement([(finetuned[t], human[t]) for t in finetuned if t in human])
         tuned_in = agreement([(finetuned[t], human[t]) for t in finetuned if t in in_scope_set])
-        print(f"fine-tuned vs human, categorised      {tuned_all[0]:.3f}  (n={tuned_all[1]})")
-        print(f"fine-tuned vs human, in-scope         {tuned_in[0]:.3f}  (n={tuned_in[1]})")
+        print(f"student in use vs human, categorised  {tuned_all[0]:.3f}  (n={tuned_all[1]})")
+        print(f"student in use vs human, in-scope     {tuned_in[0]:.3f}  (n={tuned_in[1]})")
     # No change happened in this one-day run: a flag here would be a false alarm, e.g. from the
     # fine-tuned model's own errors against the teacher's training labels.
     for window, trained_on, index, g_statistic, critical, shifted in category_mix:
         print(
-            f"category mix, fine-tuned categories of {window} requests against the teacher's "
+            f"category mix, the student's categories of {window} requests against the teacher's "
             f"{trained_on} training labels: stability index {index:.3f}, G {g_statistic:.1f} "
             f"(1% critical {critical:.1f}) -> {'FLAGGED (false alarm)' if shifted else 'steady'}"
         )

@@ -44,7 +44,7 @@ def test_both_candidates_are_judged_on_the_same_tickets_and_one_is_promoted(
     promoted = next(row for row in recorded if row[3])
     not_promoted = next(row for row in recorded if not row[3])
     if promoted[1] == "cortex_finetune":
-        assert not_promoted[4].startswith("worse than the best candidate")
+        assert not_promoted[4].startswith("not within the margin of the best candidate")
     else:
         assert "the cheapest candidate within the margin of the best" in promoted[4]
 

@@ -226,8 +226,10 @@ final as (
         case
             when within_margin.failed_gate is not null then within_margin.failed_gate
             when not within_margin.is_within_margin_of_best
-                then 'worse than the best candidate ' || within_margin.best_candidate_model
-                    || ': one-sided 95% lower bound of the accuracy difference '
+                then 'not within the margin of the best candidate ' || within_margin.best_candidate_model
+                    || ': accuracy ' || {{ number_text('within_margin.candidate_accuracy') }} || ' against '
+                    || {{ number_text('(select max(candidate_accuracy) from gated where candidate_model = within_margin.best_candidate_model)') }}
+                    || ', one-sided 95% lower bound of the difference '
                     || {{ number_text('within_margin.difference_from_best_lower_bound') }}
                     || ' < -{{ margin }} (var promotion_margin)'
             when chosen.candidate_model is null
