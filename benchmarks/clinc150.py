@@ -184,6 +184,12 @@ def main() -> None:
             "select model, ticket_id, category from main.int_student_answers__categorized "
             "where category is not null"
         ).fetchall()
+        eval_set = {
+            row[0]
+            for row in con.execute(
+                "select ticket_id from main.int_promotion_eval_tickets__selected"
+            ).fetchall()
+        }
         costs = dict(
             con.execute(
                 "select model_role, credits_per_1000_tickets from main.model_costs"
@@ -245,6 +251,15 @@ def main() -> None:
         print(
             f"student {role} vs human, in-scope requests it answered  {versus_human[0]:.3f}  "
             f"[{low:.3f}, {high:.3f}] (n={versus_human[1]})"
+        )
+        # Out of sample: the eval tickets, which no version trains on.
+        held_out = agreement(
+            [(answered[t], human[t]) for t in answered if t in in_scope_set and t in eval_set]
+        )
+        low, high = wilson_interval(*held_out)
+        print(
+            f"student {role} vs human, in-scope eval tickets (held out)  {held_out[0]:.3f}  "
+            f"[{low:.3f}, {high:.3f}] (n={held_out[1]})"
         )
     print(
         f"tickets categorised by a promoted model {len(finetuned)} of {len(human)}"

@@ -56,12 +56,14 @@ def _teacher_calls(project: DbtProject) -> int:
     )
 
 
-def _finetuned_calls(project: DbtProject) -> dict[str, int]:
-    """Rows sent per fine-tuned model (any version of var finetuned_model_name), from the call log."""
+def _student_calls(project: DbtProject) -> dict[str, int]:
+    """Paid student calls from the call log: rows sent per fine-tuned model (any version of var
+    finetuned_model_name), and AI_EMBED rows per embedding model (the embedding classifier's one
+    call per ticket)."""
     return {
         model: rows
         for (function, model), rows in project.call_counts().items()
-        if function in COMPLETIONS and FINETUNED_NAME in model.lower()
+        if (function in COMPLETIONS and FINETUNED_NAME in model.lower()) or function == "ai_embed"
     }
 
 
@@ -108,9 +110,9 @@ def test_sampling_is_decided_once_and_k_new_tickets_make_k_student_calls(
     )
     assert categorized == [("categorized", model_in_use, 600)]
 
-    # Steady state: k new tickets -> k calls of the model in use, ceil(share x k) teacher calls,
-    # and no earlier ticket's decision changes.
-    teacher_before, student_before = _teacher_calls(fresh_project), _finetuned_calls(fresh_project)
+    # Steady state: k new tickets -> k student calls (the default embedding classifier's: one
+    # AI_EMBED each), ceil(share x k) teacher calls, and no earlier ticket's decision changes.
+    teacher_before, student_before = _teacher_calls(fresh_project), _student_calls(fresh_project)
     k = 137
     new = stream.deliver(k)
     _run_job(fresh_project, job_vars)
@@ -120,9 +122,9 @@ def test_sampling_is_decided_once_and_k_new_tickets_make_k_student_calls(
     assert new_reasons.count("audit") == math.ceil(AUDIT_SHARE * k)
     assert set(new_reasons) == {"audit", "not_sampled"}
     assert _teacher_calls(fresh_project) - teacher_before == math.ceil(AUDIT_SHARE * k)
-    student_after = _finetuned_calls(fresh_project)
+    student_after = _student_calls(fresh_project)
     assert {m: student_after[m] - student_before.get(m, 0) for m in student_after} == {
-        model_in_use: k
+        PROJECT_VARS["embedding_model"]: k
     }
     assert fresh_project.scalar("select count(*) from main.ticket_categories") == 600 + k
 
@@ -190,7 +192,8 @@ def test_a_failing_candidate_is_recorded_not_promoted_and_the_run_stays_green(
     fresh_project: DbtProject,
 ) -> None:
     # The bar is out of reach: every step of the job still succeeds (run_main_job raises if not).
-    fresh_project.run_main_job(vars={"min_finetuned_accuracy": 0.999})
+    # (FINETUNE's candidate: its answers are paid calls, so what it was sent can be checked.)
+    fresh_project.run_main_job(vars={"min_finetuned_accuracy": 0.999, "trainer": "cortex_finetune"})
 
     (candidate, is_promoted, accuracy, champion, _, reason) = _promotions(fresh_project)[0]
     assert not is_promoted and champion is None
@@ -204,7 +207,7 @@ def test_a_failing_candidate_is_recorded_not_promoted_and_the_run_stays_green(
     eval_tickets = fresh_project.scalar(
         "select count(*) from main.int_promotion_eval_tickets__selected"
     )
-    assert _finetuned_calls(fresh_project) == {candidate: eval_tickets}
+    assert _student_calls(fresh_project) == {candidate: eval_tickets}
 
 
 def test_a_better_retrain_is_promoted_and_categorises_the_new_tickets(
@@ -218,6 +221,7 @@ def test_a_better_retrain_is_promoted_and_categorises_the_new_tickets(
         "audit_share_percent": 60,
         "min_finetuned_accuracy": 0.3,
         "min_eval_tickets_to_judge_models": 20,
+        "trainer": "cortex_finetune",
     }
     stream.deliver(300)
     _run_job(fresh_project, job_vars)
@@ -228,6 +232,7 @@ def test_a_better_retrain_is_promoted_and_categorises_the_new_tickets(
     for step in (
         ("build", "--selector", "prepare_training_data"),
         ("run-operation", "launch_finetune", "--args", "{retrain: true}"),
+        ("build", "--selector", "train_students"),
         ("run-operation", "describe_finetune", "--args", "{wait: true}"),
         ("build", "--selector", "evaluate_candidate"),
         ("run-operation", "evaluate_and_promote_candidate"),

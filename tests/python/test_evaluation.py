@@ -13,7 +13,12 @@ import pytest
 from dbt_harness import PROJECT_DIR, DbtProject
 from project_vars import PROJECT_VARS
 
-ROLES = ["teacher", "base_zero_shot", "base_zero_shot_structured", "finetuned"]
+ROLES = ["teacher", "base_zero_shot", "base_zero_shot_structured"]
+#: The student role each project fixture reports: the default trainer's, and FINETUNE's.
+STUDENTS = [
+    ("built_project", "embedding_classifier", "embedding_classifier_name", "sql-nearest-centroid"),
+    ("built_finetune_project", "finetuned", "finetuned_model_name", "local-emulator"),
+]
 CATALOG_PATH = PROJECT_DIR / "seeds" / "cortex_models.csv"
 WHITESPACE = " \t\n\r"
 TEACHER: str = PROJECT_VARS["teacher_model"]
@@ -60,7 +65,7 @@ def _catalog_prices() -> dict[str, tuple[float, float]]:
         return {
             row["model_name"]: (
                 float(row["input_credits_per_million_tokens"]),
-                float(row["output_credits_per_million_tokens"]),
+                float(row["output_credits_per_million_tokens"] or 0),
             )
             for row in csv.DictReader(handle)
             if row["input_credits_per_million_tokens"]
@@ -73,29 +78,36 @@ def _load_plot_script() -> ModuleType:
     return plot_evaluation
 
 
-def test_the_marts_compare_teacher_base_and_finetuned_models(built_project: DbtProject) -> None:
-    evaluation = _evaluation(built_project)
-    eval_tickets = _eval_ticket_count(built_project)
-    assert set(evaluation) == set(ROLES)
+@pytest.mark.parametrize(("project_fixture", "student_role", "family_var", "backend"), STUDENTS)
+def test_the_marts_compare_teacher_base_and_student_models(
+    project_fixture: str,
+    student_role: str,
+    family_var: str,
+    backend: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    project: DbtProject = request.getfixturevalue(project_fixture)
+    evaluation = _evaluation(project)
+    eval_tickets = _eval_ticket_count(project)
+    assert set(evaluation) == {*ROLES, student_role}
     assert eval_tickets > 50
-    finetuned_name = (
-        f"{built_project.database_path.stem}.main.{PROJECT_VARS['finetuned_model_name']}"
-    )
+    student_name = f"{project.database_path.stem}.main.{PROJECT_VARS[family_var]}"
     assert {role: row["model"] for role, row in evaluation.items()} == {
         "teacher": TEACHER,
         "base_zero_shot": BASE_MODEL,
         "base_zero_shot_structured": BASE_MODEL,
-        "finetuned": finetuned_name,
+        student_role: student_name,
     }
-    for row in evaluation.values():
+    for role, row in evaluation.items():
         assert row["eval_tickets"] == row["answered_tickets"] == eval_tickets
-        assert row["backend"] == "local-emulator"
-    teacher, base, structured, finetuned = (evaluation[role] for role in ROLES)
+        assert row["backend"] == (backend if role == student_role else "local-emulator")
+        assert row["is_in_use"] == (role == student_role)
+    teacher, base, structured, student = (evaluation[role] for role in [*ROLES, student_role])
     assert teacher["accuracy"] == 1.0 and teacher["is_reference"]
-    # The quickstart's claim, measured: the fine-tune is accurate and fixes the format.
-    assert finetuned["accuracy"] >= 0.9 > base["accuracy"]
-    assert finetuned["format_validity"] > 0.95 > 0.5 > base["format_validity"]
-    assert finetuned["unknown_share"] < base["unknown_share"]
+    # The quickstart's claim, measured: the student is accurate and answers in the format.
+    assert student["accuracy"] >= 0.9 > base["accuracy"]
+    assert student["format_validity"] > 0.95 > 0.5 > base["format_validity"]
+    assert student["unknown_share"] < base["unknown_share"]
     # Structured output fixes the base model's format without any fine-tuning.
     assert structured["format_validity"] > base["format_validity"]
 
@@ -203,53 +215,68 @@ def test_the_base_model_is_called_once_per_eval_ticket_and_a_rerun_calls_nothing
     assert built_project.call_counts() == calls
 
 
-def test_costs_are_mean_tokens_times_the_seed_price_and_break_even_follows(
-    built_project: DbtProject,
+@pytest.mark.parametrize(("project_fixture", "student_role"), [(f, r) for f, r, *_ in STUDENTS])
+def test_costs_are_mean_tokens_times_the_catalog_rate_and_break_even_follows(
+    project_fixture: str, student_role: str, request: pytest.FixtureRequest
 ) -> None:
+    project: DbtProject = request.getfixturevalue(project_fixture)
     prices = _catalog_prices()
-    tokens = built_project.query(
+    tokens = project.query(
         "select model_role, tokenizer_model, prompt_tokens, completion_tokens "
         "from main.int_evaluation_tokens__counted"
     )
     costs = {
         row[0]: row[1:]
-        for row in built_project.query(
+        for row in project.query(
             "select model_role, billing_model, counted_tickets, credits_per_1000_tickets "
             "from main.model_costs"
         )
     }
-    assert {role: costs[role][0] for role in ROLES} == {
+    # A fine-tuned model is billed at its own inference rate (the '<base>:finetuned' row), the
+    # embedding classifier at its embedding model's; each role's tokens with its own tokenizer.
+    student_billing = (
+        f"{BASE_MODEL}:finetuned"
+        if student_role == "finetuned"
+        else PROJECT_VARS["embedding_model"]
+    )
+    roles = [*ROLES, student_role]
+    assert {role: costs[role][0] for role in roles} == {
         "teacher": TEACHER,
         "base_zero_shot": BASE_MODEL,
         "base_zero_shot_structured": BASE_MODEL,
-        "finetuned": BASE_MODEL,  # billed, and counted, as its base model
+        student_role: student_billing,
     }
     per_ticket = {}
-    for role in ROLES:
+    for role in roles:
         counts = [
             (prompt, answer) for model_role, _, prompt, answer in tokens if model_role == role
         ]
-        assert costs[role][1] == len(counts) == _eval_ticket_count(built_project)
+        assert costs[role][1] == len(counts) == _eval_ticket_count(project)
         input_price, output_price = prices[costs[role][0]]
         mean_prompt = sum(prompt for prompt, _ in counts) / len(counts)
         mean_answer = sum(answer for _, answer in counts) / len(counts)
         expected = (mean_prompt * input_price + mean_answer * output_price) / 1e6 * 1000
         assert costs[role][2] == pytest.approx(expected), role
         per_ticket[role] = expected / 1000
-    assert costs["teacher"][2] > costs["finetuned"][2]
+    assert costs["teacher"][2] > costs[student_role][2]
 
-    trained_tokens, training_credits, break_even, saved_by_sampling = built_project.query(
+    trained_tokens, training_credits, break_even, saved_by_sampling = project.query(
         "select trained_tokens, training_credits, break_even_tickets, teacher_credits_saved_by_sampling "
         "from main.finetune_payoff"
     )[0]
-    jobs_tokens = built_project.scalar(
+    jobs_tokens = project.scalar(
         "select trained_tokens from main.finetune_jobs where status = 'SUCCESS'"
     )
-    assert trained_tokens == jobs_tokens > 0
-    # No page gives FINETUNE's rate: the base model's input rate stands in (the catalog says so).
-    assert training_credits == pytest.approx(trained_tokens * prices[BASE_MODEL][0] / 1e6)
+    assert trained_tokens == jobs_tokens
+    if student_role == "finetuned":
+        # FINETUNE's training rate: the catalog's '<base>:finetune-training' row.
+        assert trained_tokens > 0
+        rate = prices[f"{BASE_MODEL}:finetune-training"][0]
+        assert training_credits == pytest.approx(trained_tokens * rate / 1e6)
+    else:
+        assert trained_tokens == 0 and training_credits == 0  # trained in SQL
     assert break_even == math.ceil(
-        training_credits / (per_ticket["teacher"] - per_ticket["finetuned"])
+        training_credits / (per_ticket["teacher"] - per_ticket[student_role])
     )
     assert saved_by_sampling == 0  # the bootstrap budget covers every demo ticket
 
