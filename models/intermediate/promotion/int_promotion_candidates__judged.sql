@@ -177,6 +177,7 @@ within_margin as (
     select
         gated.*,
         versus_best.best_candidate_model,
+        best_figures.candidate_accuracy as best_candidate_accuracy,
         versus_best.difference_from_best_lower_bound,
         gated.failed_gate is null
         and versus_best.difference_from_best_lower_bound >= -{{ margin }} as is_within_margin_of_best
@@ -184,6 +185,8 @@ within_margin as (
     from gated
     left join versus_best
         on gated.candidate_model = versus_best.candidate_model
+    left join gated as best_figures
+        on versus_best.best_candidate_model = best_figures.candidate_model
 
 ),
 
@@ -228,7 +231,7 @@ final as (
             when not within_margin.is_within_margin_of_best
                 then 'not within the margin of the best candidate ' || within_margin.best_candidate_model
                     || ': accuracy ' || {{ number_text('within_margin.candidate_accuracy') }} || ' against '
-                    || {{ number_text('(select max(candidate_accuracy) from gated where candidate_model = within_margin.best_candidate_model)') }}
+                    || {{ number_text('within_margin.best_candidate_accuracy') }}
                     || ', one-sided 95% lower bound of the difference '
                     || {{ number_text('within_margin.difference_from_best_lower_bound') }}
                     || ' < -{{ margin }} (var promotion_margin)'

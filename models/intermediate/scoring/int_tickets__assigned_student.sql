@@ -44,6 +44,15 @@ champion as (
 
 ),
 
+{%- if is_incremental() %}
+
+already_assigned as (
+
+    select distinct ticket_id from {{ this }}
+
+),
+{%- endif %}
+
 unassigned as (
 
     select
@@ -76,8 +85,7 @@ final as (
         unassigned.trainer,
         {%- if is_incremental() %}
         case
-            when exists (select 1 from {{ this }} as assigned where assigned.ticket_id = unassigned.ticket_id)
-                then 'rescored_after_promotion'
+            when already_assigned.ticket_id is not null then 'rescored_after_promotion'
             else 'first_categorisation'
         end as assignment_reason,
         {%- else %}
@@ -86,6 +94,10 @@ final as (
         current_timestamp as assigned_at
 
     from unassigned
+    {%- if is_incremental() %}
+    left join already_assigned
+        on unassigned.ticket_id = already_assigned.ticket_id
+    {%- endif %}
 
 )
 
