@@ -14,6 +14,8 @@
       'both' - one request of each kind (to measure what structured output changes).
     With var cortex_function_names: legacy every request is plain (TRY_COMPLETE has no
     response_format).
+    `model` none (no model to ask yet, e.g. no fine-tuned champion): a select of no rows that
+    names no model and calls nothing, so a query never names a model the account cannot call.
     The macro
       - leaves out every request that already has a row for the same model, prompt hash and
         response format hash in the model's table (so nothing is paid for twice; the
@@ -27,6 +29,9 @@
         response format's hash (null for a plain request) and when.
 -#}
 {% macro cortex_answers(candidates, model, id_column, answer_column='raw_response', answered_at_column='answered_at', structured_output='off', cortex_function='complete') -%}
+    {%- if model is none -%}
+        {{ return(_no_cortex_answers(id_column, answer_column, answered_at_column)) }}
+    {%- endif -%}
     {%- set model_literal = quote_string_literal(_validate_model_name(model)) -%}
     {%- if cortex_function not in ('complete', 'embed') -%}
         {{ exceptions.raise_compiler_error("cortex_answers: cortex_function must be 'complete' (AI_COMPLETE) or 'embed' (AI_EMBED), got " ~ (cortex_function | string | tojson)) }}
@@ -184,4 +189,21 @@ select * from final
             and answered.{{ answer_column }} is not null
             {%- endif %}
     )
+{%- endmacro %}
+
+
+{#- The body of a cortex_answers model with no model to ask: the answer table's columns, no row, no call. -#}
+{% macro _no_cortex_answers(id_column, answer_column, answered_at_column) -%}
+    {{- config(meta={'cortex_answer_columns': {'id': id_column, 'answer': answer_column, 'answered_at': answered_at_column, 'answer_type': 'text'}}) -}}
+    select
+        cast(null as {{ dbt.type_string() }}) as {{ id_column }},
+        cast(null as {{ dbt.type_string() }}) as ticket_id,
+        cast(null as {{ dbt.type_string() }}) as model,
+        cast(null as {{ dbt.type_string() }}) as prompt_hash,
+        cast(null as {{ dbt.type_string() }}) as response_format_hash,
+        cast(null as {{ dbt.type_boolean() }}) as is_structured_output,
+        cast(null as {{ dbt.type_string() }}) as {{ answer_column }},
+        cast(null as {{ dbt.type_string() }}) as backend,
+        current_timestamp as {{ answered_at_column }}
+    where 1 = 0
 {%- endmacro %}

@@ -9,7 +9,7 @@
 {#-
     The fine-tuned candidate (FINETUNE's latest trained model not judged yet) answers the
     promotion eval set before it may categorise anything; its name is looked up because
-    AI_COMPLETE must name it. Without such a candidate nothing is sent. (An embedding classifier
+    AI_COMPLETE must name it. Without such a candidate it names no model and calls nothing. (An embedding classifier
     candidate answers in SQL: int_student_categories__scored.)
 -#}
 {%- set jobs = source('finetuning', 'finetune_jobs') -%}
@@ -30,7 +30,7 @@
 
 {{ cortex_answers(
     promotion_eval_tickets,
-    model=trainer_model_to_call(candidate, trainer='cortex_finetune') if candidate else finetuned_model_name(trainer='cortex_finetune'),
+    model=trainer_model_to_call(candidate, trainer='cortex_finetune') if candidate else none,
     id_column='candidate_category_id',
     answered_at_column='categorized_at',
     structured_output=var('finetuned_structured_output'),

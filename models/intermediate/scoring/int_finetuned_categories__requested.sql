@@ -10,7 +10,7 @@
     The promoted fine-tuned model (FINETUNE's) categorises the tickets assigned to it
     (int_tickets__assigned_student). The model's name is looked up because AI_COMPLETE must
     name it; which tickets it answers is a join. While the champion is an embedding classifier,
-    or nothing is promoted yet, nothing is sent.
+    or nothing is promoted yet, the model names no model and calls nothing.
 -#}
 {%- set champion = promoted_finetuned_model(source('finetuning', 'model_promotions')) -%}
 {%- set champion_job = latest_successful_finetune_job(source('finetuning', 'finetune_jobs'), model_name=champion) if champion else none -%}
@@ -42,7 +42,7 @@
 
 {{ cortex_answers(
     tickets_to_categorize,
-    model=trainer_model_to_call(finetuned_champion, trainer='cortex_finetune') if finetuned_champion else finetuned_model_name(trainer='cortex_finetune'),
+    model=trainer_model_to_call(finetuned_champion, trainer='cortex_finetune') if finetuned_champion else none,
     id_column='finetuned_category_id',
     answered_at_column='categorized_at',
     structured_output=var('finetuned_structured_output'),
