@@ -162,7 +162,7 @@ class AuditSizing:
     def audits(self, new_tickets: int) -> int:
         if self.share is not None:
             return math.ceil(self.share * new_tickets)
-        return min(int(self.audits_per_run or 0), new_tickets)
+        return min(self.audits_per_run or 0, new_tickets)
 
     def describe(self) -> str:
         if self.share is not None:
@@ -443,8 +443,8 @@ def main(argv: list[str] | None = None) -> int:
     dbt_vars = f"retrain_on_drift: true, cortex_max_rows_per_model: {total}"
     if args.quick and variables["audit_sizing"] == "share":
         # Few audit tickets per batch: a smaller window, so the quick run can flag drift.
-        dbt_vars += ", drift_window_audit_tickets: 20"
-        variables["drift_window_audit_tickets"] = 20
+        extra_vars.setdefault("drift_window_audit_tickets", 20)
+        variables.update(extra_vars)
     for name, value in extra_vars.items():
         dbt_vars += f", {name}: {json.dumps(value)}"  # JSON values are YAML values
     audit_sizing = AuditSizing.from_vars(variables)
