@@ -19,8 +19,8 @@
     it) is at most half of var max_audit_agreement_drop, and a run audits
     ceil(window / var drift_detection_runs), so that many runs fill the window. With half the
     drop as half-width, a model whose agreement fell by 1.5 x the drop is below its threshold
-    with 97.5% probability once the window holds only audits after the fall, and one that did
-    not move is above it all but about 4 times in 100,000.
+    with about 97% probability once the window holds only audits after the fall, and one that
+    did not move is flagged at a given run about 4 times in 100,000.
 -#}
 {% macro audit_sizing() -%}
     {%- set sizing = var('audit_sizing') -%}
