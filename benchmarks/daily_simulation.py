@@ -3,6 +3,8 @@ in how customers write from a chosen batch on. Not a test: it prints a table of 
 
     .venv/bin/python benchmarks/daily_simulation.py            # 1,000 + 20 x 4,950 = 100,000 tickets
     .venv/bin/python benchmarks/daily_simulation.py --quick    # 1,000 + 6 x 500 tickets
+    .venv/bin/python benchmarks/daily_simulation.py --audit-sizing detectable_drop
+    .venv/bin/python benchmarks/daily_simulation.py --vars 'max_audit_agreement_drop: 0.03'
     make simulation                                             # the first, after make setup deps
 
 The stream comes from scripts/generate_tickets.py: every ticket of the stream has its own id;
@@ -14,7 +16,9 @@ commands, ``make load build-training-data finetune retrain-if-drifting evaluate-
 promote score evaluate TICKETS=<csv> VARS='retrain_on_drift: true, ...'`` (the categorisation
 steps of ``make run``; replies, docs and the summary are left out: a reply costs the same with or
 without fine-tuning). Its own DuckDB file, target and log directories live under a temporary
-directory (or --workdir).
+directory (or --workdir). --audit-sizing sets var audit_sizing (share: a share of each batch's
+new tickets; detectable_drop: a count per batch sized for the drop the drift test must see) and
+--vars passes more dbt vars (YAML entries) to every step.
 
 Per batch it prints: new tickets; teacher and fine-tuned (student) calls, from the emulator's call
 log (``cortex_emulator.calls``); the audit agreement of the batch and rolling, with Wilson 95%
@@ -30,6 +34,7 @@ docs/images/daily_simulation.png.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import subprocess
@@ -110,6 +115,62 @@ def batch_sizes(bootstrap: int, batches: int, total: int) -> list[int]:
     daily = total - bootstrap
     base, extra = divmod(daily, batches)
     return [bootstrap] + [base + (1 if i < extra else 0) for i in range(batches)]
+
+
+def fewest_audits_for_wilson_half_width(agreement: float, half_width: float) -> int:
+    """The first window size whose Wilson 95% half-width at `agreement` is at most `half_width`,
+    found by counting up: a check of macro wilson_sample_size, which solves the equation."""
+    z = 1.96
+    trials = 1
+    while (
+        z
+        / (1 + z * z / trials)
+        * math.sqrt(agreement * (1 - agreement) / trials + z * z / (4 * trials * trials))
+        > half_width
+    ):
+        trials += 1
+    return trials
+
+
+@dataclass
+class AuditSizing:
+    """What macro audit_sizing should make of the vars, recomputed here to check the batches."""
+
+    sizing: str
+    share: float | None
+    audits_per_run: int | None
+    window: int
+
+    @classmethod
+    def from_vars(cls, variables: dict[str, object]) -> AuditSizing:
+        if variables["audit_sizing"] == "share":
+            return cls(
+                "share",
+                float(variables["audit_share_percent"]) / 100,
+                None,
+                int(variables["drift_window_audit_tickets"]),
+            )
+        drop = float(variables["max_audit_agreement_drop"])
+        lowest_threshold = max(
+            float(variables["min_audit_agreement"]),
+            float(variables["min_finetuned_accuracy"]) - drop,
+        )
+        window = fewest_audits_for_wilson_half_width(max(lowest_threshold, 0.5), min(drop / 2, 0.5))
+        runs = int(variables["drift_detection_runs"])
+        return cls("detectable_drop", None, math.ceil(window / runs), window)
+
+    def audits(self, new_tickets: int) -> int:
+        if self.share is not None:
+            return math.ceil(self.share * new_tickets)
+        return min(self.audits_per_run or 0, new_tickets)
+
+    def describe(self) -> str:
+        if self.share is not None:
+            return f"audit sizing share: {100 * self.share:g}% of new tickets, window {self.window}"
+        return (
+            f"audit sizing detectable_drop: {self.audits_per_run} audits per batch, "
+            f"window {self.window}"
+        )
 
 
 def stream(sizes: list[int], drift_batch: int, seed: int) -> list[list[generate_tickets.Ticket]]:
@@ -235,8 +296,8 @@ HEADER = (
 RULE = "|---:|---|---:|---:|---:|---|---|---|---:|---|---|---|"
 
 
-def table_row(figures: BatchFigures, audit_share: float, steady: bool) -> str:
-    target = f"({math.ceil(audit_share * figures.new_tickets)})" if steady else "(bootstrap)"
+def table_row(figures: BatchFigures, audit_sizing: AuditSizing, steady: bool) -> str:
+    target = f"({audit_sizing.audits(figures.new_tickets)})" if steady else "(bootstrap)"
     promoted = ", ".join(
         [f"+{name.rsplit('.', 1)[-1]}" for name in figures.promotions]
         + [f"x{name.rsplit('.', 1)[-1]}" for name in figures.rejections]
@@ -358,19 +419,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--plot", type=Path, default=PLOT_PATH)
+    parser.add_argument(
+        "--audit-sizing",
+        choices=("share", "detectable_drop"),
+        default=None,
+        help="var audit_sizing (default: dbt_project.yml's)",
+    )
+    parser.add_argument(
+        "--vars", default="", help="more dbt vars, YAML entries: 'max_audit_agreement_drop: 0.03'"
+    )
     args = parser.parse_args(argv)
 
     variables = project_vars()
+    extra_vars = yaml.safe_load("{" + args.vars + "}") or {}
+    if args.audit_sizing:
+        extra_vars["audit_sizing"] = args.audit_sizing
+    variables.update(extra_vars)
     bootstrap = args.bootstrap or int(variables["bootstrap_ticket_budget"])
     batches = args.batches or (6 if args.quick else 20)
     total = args.total or (bootstrap + 500 * batches if args.quick else 100_000)
     drift_batch = args.drift_batch or (3 if args.quick else 11)
-    audit_share = float(variables["audit_share_percent"]) / 100
     teacher_model = str(variables["teacher_model"])
     dbt_vars = f"retrain_on_drift: true, cortex_max_rows_per_model: {total}"
-    if args.quick:
+    if args.quick and variables["audit_sizing"] == "share":
         # Few audit tickets per batch: a smaller window, so the quick run can flag drift.
-        dbt_vars += ", drift_window_audit_tickets: 20"
+        extra_vars.setdefault("drift_window_audit_tickets", 20)
+        variables.update(extra_vars)
+    for name, value in extra_vars.items():
+        dbt_vars += f", {name}: {json.dumps(value)}"  # JSON values are YAML values
+    audit_sizing = AuditSizing.from_vars(variables)
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="daily_simulation_"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -381,8 +458,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         f"Day-by-day simulation: {total} tickets = bootstrap {sizes[0]} + {batches} daily batches; "
-        f"new wording from batch {drift_batch}; teacher {teacher_model}, audit share "
-        f"{100 * audit_share:g}%, vars {{{dbt_vars}}}; workdir {workdir}",
+        f"new wording from batch {drift_batch}; teacher {teacher_model}, "
+        f"{audit_sizing.describe()}, vars {{{dbt_vars}}}; workdir {workdir}",
         flush=True,
     )
     print(HEADER)
@@ -435,9 +512,9 @@ def main(argv: list[str] | None = None) -> int:
             seconds=time.perf_counter() - started,
         )
         rows.append(row)
-        print(table_row(row, audit_share, steady=number > 0), flush=True)
+        print(table_row(row, audit_sizing, steady=number > 0), flush=True)
 
-    print_targets(rows, audit_share, drift_batch, sizes)
+    print_targets(rows, audit_sizing, drift_batch, sizes)
     plot(rows, drift_batch, args.plot)
     print(
         f"\nPlot: {args.plot.relative_to(PROJECT_DIR) if args.plot.is_relative_to(PROJECT_DIR) else args.plot}"
@@ -447,15 +524,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_targets(
-    rows: list[BatchFigures], audit_share: float, drift_batch: int, sizes: list[int]
+    rows: list[BatchFigures], audit_sizing: AuditSizing, drift_batch: int, sizes: list[int]
 ) -> None:
     print("\nTargets:")
     steady = [row for row in rows[1:] if not row.promotions]  # a retrain's batch also evaluates
-    exact = [row for row in steady if row.teacher_calls == math.ceil(audit_share * row.new_tickets)]
-    expected = sum(math.ceil(audit_share * row.new_tickets) for row in steady)
+    exact = [row for row in steady if row.teacher_calls == audit_sizing.audits(row.new_tickets)]
+    expected = sum(audit_sizing.audits(row.new_tickets) for row in steady)
     made = sum(row.teacher_calls for row in steady)
+    rule = (
+        "ceil(audit share x new tickets)"
+        if audit_sizing.sizing == "share"
+        else f"min({audit_sizing.audits_per_run}, new tickets)"
+    )
     print(
-        f"- steady-state teacher calls = ceil(audit share x new tickets) per batch: exactly in "
+        f"- steady-state teacher calls = {rule} per batch: exactly in "
         f"{len(exact)} of {len(steady)} batches; in all {made} calls against "
         f"{expected:.0f} expected."
     )
@@ -505,10 +587,14 @@ def print_targets(
         verdict = "met" if delay < TARGET_DRIFT_FLAGGED_WITHIN_BATCHES else "NOT met"
         print(
             f"- drift first flagged in batch {min(first_flags)}, {delay} batch(es) after it began; "
-            f"target within {TARGET_DRIFT_FLAGGED_WITHIN_BATCHES}: {verdict}."
+            f"target drift flagged within {TARGET_DRIFT_FLAGGED_WITHIN_BATCHES} batches "
+            f"({audit_sizing.describe()}): {verdict}."
         )
     else:
-        print(f"- drift never flagged after batch {drift_batch}: target NOT met.")
+        print(
+            f"- drift never flagged after batch {drift_batch}: target drift flagged within "
+            f"{TARGET_DRIFT_FLAGGED_WITHIN_BATCHES} batches ({audit_sizing.describe()}): NOT met."
+        )
     before = [row for row in rows[1:drift_batch] if row.audited]
     retrained = [row.batch for row in rows if row.batch > drift_batch and row.promotions]
     if before and retrained:

@@ -14,13 +14,20 @@
         {{ return(lines) }}
     {%- endif -%}
     {%- set budget = var('bootstrap_ticket_budget') | int -%}
-    {%- set share = var('audit_share_percent') -%}
+    {%- set audits = audit_sizing() -%}
+    {%- if audits.sizing == 'share' -%}
+        {%- set audit_rule = audits.share_percent ~ "% of new tickets" -%}
+        {%- set audits_per_1000 = (1000 * audits.share_percent / 100.0) | round(0, 'ceil') | int -%}
+    {%- else -%}
+        {%- set audit_rule = audits.audits_per_run ~ " new tickets per run (var audit_sizing detectable_drop: a drift window of " ~ audits.window_audit_tickets ~ " filled in " ~ audits.detection_runs ~ " runs)" -%}
+        {%- set audits_per_1000 = [audits.audits_per_run, 1000] | min -%}
+    {%- endif -%}
     {%- set counted = run_query("select sum(case when sampling_reason = 'bootstrap' then 1 else 0 end), sum(case when sampling_reason = 'audit' then 1 else 0 end), count(*) from " ~ sampled).rows[0] -%}
     {%- if in_use is none -%}
         {%- do lines.append("  Phase: BOOTSTRAP - no fine-tuned model promoted yet; the teacher has labelled " ~ counted[0]
             ~ " of at most " ~ budget ~ " bootstrap tickets (var bootstrap_ticket_budget).") -%}
     {%- else -%}
-        {%- do lines.append("  Phase: STEADY STATE - the teacher labels " ~ share ~ "% of new tickets as audit ("
+        {%- do lines.append("  Phase: STEADY STATE - the teacher labels " ~ audit_rule ~ " as audit ("
             ~ counted[1] ~ " so far, after " ~ counted[0] ~ " bootstrap tickets); the model in use categorises the rest.") -%}
         {%- do lines.append("  Model in use (promoted): " ~ in_use) -%}
     {%- endif -%}
@@ -74,8 +81,8 @@
                 {%- do lines.append("  Next run: bootstrap - up to " ~ remaining ~ " more teacher calls (" ~ _format_number(remaining * prices[0], 4)
                     ~ " credits) and a training, until a candidate is promoted.") -%}
             {%- else -%}
-                {%- set per_1000 = (1000 * share / 100.0) | round(0, 'ceil') * prices[0] + 1000 * prices[1] -%}
-                {%- do lines.append("  Next run: per 1,000 new tickets " ~ ((1000 * share / 100.0) | round(0, 'ceil') | int) ~ " teacher + 1,000 student calls = "
+                {%- set per_1000 = audits_per_1000 * prices[0] + 1000 * prices[1] -%}
+                {%- do lines.append("  Next run: per 1,000 new tickets " ~ audits_per_1000 ~ " teacher + 1,000 student calls = "
                     ~ _format_number(per_1000, 4) ~ " credits, against " ~ _format_number(1000 * prices[0], 4) ~ " for the teacher alone.") -%}
             {%- endif -%}
         {%- endif -%}

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
 from dbt_harness import MAIN_JOB, PROJECT_DIR, DbtProject
 from project_vars import PROJECT_VARS
 
@@ -133,6 +134,92 @@ def test_sampling_is_decided_once_and_k_new_tickets_make_k_student_calls(
     _run_job(fresh_project, job_vars)
     assert fresh_project.call_counts() == counts
     assert _sampling(fresh_project) == day_two
+
+
+def _fewest_audits_for_wilson_half_width(agreement: float, half_width: float) -> int:
+    """The first window size whose Wilson 95% half-width at `agreement` is at most `half_width`,
+    found by counting up (the dbt macro solves the equation instead)."""
+    z = 1.96
+    trials = 1
+    while (
+        z
+        / (1 + z * z / trials)
+        * math.sqrt(agreement * (1 - agreement) / trials + z * z / (4 * trials * trials))
+        > half_width
+    ):
+        trials += 1
+    return trials
+
+
+def test_detectable_drop_sizing_audits_the_same_count_whatever_the_volume(
+    fresh_project: DbtProject, tmp_path: Path, ticket_generator: ModuleType
+) -> None:
+    """With var audit_sizing detectable_drop a run audits a count from vars alone (all its new
+    tickets when it has fewer), and the drift test's window is the window that count fills in
+    var drift_detection_runs runs, across runs."""
+    stream = TicketStream(ticket_generator, tmp_path / "tickets.csv", total=720)
+    job_vars = {
+        "tickets_csv": str(stream._path),
+        "bootstrap_ticket_budget": 300,
+        "min_finetuned_accuracy": 0.5,
+        "audit_sizing": "detectable_drop",
+        "max_audit_agreement_drop": 0.2,
+        "min_audit_agreement": 0.5,
+        "drift_detection_runs": 2,
+    }
+    # The lowest drift threshold, max(0.5, 0.5 - 0.2), is planned at 0.5; half-width 0.2 / 2.
+    window = _fewest_audits_for_wilson_half_width(0.5, 0.1)
+    audits_per_run = math.ceil(window / 2)
+    stream.deliver(400)
+    _run_job(fresh_project, job_vars)
+    assert _promotions(fresh_project)[0][1], "the bootstrap model must be promoted"
+
+    def audits_and_teacher_calls(new_tickets: int) -> tuple[int, int]:
+        teacher_before = _teacher_calls(fresh_project)
+        new = stream.deliver(new_tickets)
+        _run_job(fresh_project, job_vars)
+        sampling = _sampling(fresh_project)
+        audits = sum(sampling[ticket] == "audit" for ticket in new)
+        return audits, _teacher_calls(fresh_project) - teacher_before
+
+    assert audits_and_teacher_calls(60) == (audits_per_run, audits_per_run)
+    assert audits_and_teacher_calls(240) == (audits_per_run, audits_per_run)
+    # Two runs of audits fill the window: it holds the last `window` of them, from the first run.
+    assert 2 * audits_per_run > window
+    runs = fresh_project.query("select run_started_at from main.audit_agreement order by 1")
+    assert len(runs) == 2
+    assert fresh_project.query(
+        "select rolling_audited_tickets, rolling_window_started_at "
+        "from main.audit_agreement where is_latest_run"
+    ) == [(window, runs[0][0])]
+    # Fewer new tickets than the count: all of them.
+    assert audits_and_teacher_calls(20) == (20, 20)
+
+
+@pytest.mark.parametrize(
+    ("bad_vars", "message"),
+    [
+        (
+            {"audit_sizing": "fixed"},
+            "var audit_sizing must be 'share' or 'detectable_drop', got fixed",
+        ),
+        (
+            {"audit_sizing": "detectable_drop", "max_audit_agreement_drop": 0},
+            "var max_audit_agreement_drop must be above 0 with var audit_sizing detectable_drop",
+        ),
+        (
+            {"audit_sizing": "detectable_drop", "drift_detection_runs": 1.5},
+            "var drift_detection_runs must be a whole number >= 1, got 1.5",
+        ),
+    ],
+)
+def test_a_bad_audit_sizing_is_a_clear_error(
+    fresh_project: DbtProject, bad_vars: dict[str, Any], message: str
+) -> None:
+    result = fresh_project.invoke(
+        "build", "--select", "int_tickets__sampled", vars=bad_vars, expect_success=False
+    )
+    assert message in result.error_text
 
 
 def _category_mix_warning(project: DbtProject, job_vars: dict[str, Any]) -> str:

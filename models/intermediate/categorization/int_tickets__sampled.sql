@@ -11,13 +11,16 @@
     Decided once per ticket, when the ticket is first seen, and never revisited:
       bootstrap    while no model is promoted, up to var bootstrap_ticket_budget tickets in all
                    (the first-seen tickets in md5 order),
-      audit        once a model is promoted, ceil(var audit_share_percent % of the run's new
-                   tickets): those first in audit_bucket order (hash_bucket of the ticket id,
-                   salted apart from the split), so the teacher's calls are exactly the share,
+      audit        once a model is promoted, the run's audit quota (macro audit_sizing): with
+                   var audit_sizing share, ceil(var audit_share_percent % of the run's new
+                   tickets); with detectable_drop, a fixed count from vars (all the new tickets
+                   when there are fewer): those first in audit_bucket order (hash_bucket of the
+                   ticket id, salted apart from the split), so the teacher's calls are exactly
+                   the quota,
       not_sampled  every other ticket: only the fine-tuned model categorises it.
 -#}
 {%- set budget = checked_number_var('bootstrap_ticket_budget', minimum=0, whole_number=true) -%}
-{%- set audit_share_percent = checked_number_var('audit_share_percent', minimum=0, maximum=100) -%}
+{%- set audits = audit_sizing() -%}
 {%- set promoted_model = promoted_finetuned_model(source('finetuning', 'model_promotions')) -%}
 {%- set bootstrap_used = 0 -%}
 {%- if execute and is_incremental() -%}
@@ -25,7 +28,8 @@
     {%- set bootstrap_used = run_query(bootstrap_count_query).rows[0][0] | int -%}
 {%- endif -%}
 {#- Bootstrap: the first-seen tickets in sample_key order, up to what is left of the budget;
-    audit: the first ceil(share x k) of the run's k new tickets in audit_bucket order. -#}
+    audit: the first ceil(share x k) of the run's k new tickets in audit_bucket order, or the
+    first audits_per_run of them (fewer new tickets: all of them). -#}
 {%- if promoted_model is none -%}
     {%- set sample_reason = 'bootstrap' -%}
     {%- set sample_order = 'new_tickets.sample_key' -%}
@@ -33,7 +37,11 @@
 {%- else -%}
     {%- set sample_reason = 'audit' -%}
     {%- set sample_order = 'new_tickets.audit_bucket, new_tickets.sample_key' -%}
-    {%- set sample_quota = 'ceil(' ~ audit_share_percent ~ ' * count(*) over () / 100.0)' -%}
+    {%- if audits.sizing == 'share' -%}
+        {%- set sample_quota = 'ceil(' ~ audits.share_percent ~ ' * count(*) over () / 100.0)' -%}
+    {%- else -%}
+        {%- set sample_quota = audits.audits_per_run -%}
+    {%- endif -%}
 {%- endif -%}
 
 with

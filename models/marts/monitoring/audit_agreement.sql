@@ -1,4 +1,6 @@
-{%- set window = checked_number_var('drift_window_audit_tickets', minimum=1, whole_number=true) -%}
+{#- The drift window: var drift_window_audit_tickets, or under var audit_sizing detectable_drop
+    the window the audits are sized for (macro audit_sizing). -#}
+{%- set window = audit_sizing().window_audit_tickets -%}
 {%- set max_drop = checked_number_var('max_audit_agreement_drop', minimum=0, maximum=1) -%}
 
 with
@@ -55,7 +57,7 @@ runs as (
 
 ),
 
--- The last var drift_window_audit_tickets audit tickets up to and including each run.
+-- The last `window` audit tickets up to and including each run.
 rolling as (
 
     select
