@@ -18,13 +18,17 @@ def _usable(row: dict[str, str], today: dt.date) -> bool:
     return row["lifecycle"] != "retired" and not (end and dt.date.fromisoformat(end) <= today)
 
 
-def usable_models(size_class: str | None = None, role: str | None = None) -> list[str]:
-    """Catalog models that can be called today, optionally of one size class and role."""
+def usable_models(
+    size_class: str | None = None, role: str | None = None, priced_as: str = "ai_complete"
+) -> list[str]:
+    """Catalog models that can be called today (AI_COMPLETE's by default: the rows that price
+    a fine-tune are no models), optionally of one size class and role."""
     today = dt.date.today()
     return [
         row["model_name"]
         for row in CATALOG_ROWS
         if _usable(row, today)
+        and row["priced_as"] == priced_as
         and (size_class is None or row["size_class"] == size_class)
         and (role is None or role in row["roles"].split())
     ]
@@ -32,7 +36,11 @@ def usable_models(size_class: str | None = None, role: str | None = None) -> lis
 
 def retired_models() -> list[str]:
     today = dt.date.today()
-    return [row["model_name"] for row in CATALOG_ROWS if not _usable(row, today)]
+    return [
+        row["model_name"]
+        for row in CATALOG_ROWS
+        if not _usable(row, today) and row["priced_as"] == "ai_complete"
+    ]
 
 
 LARGE_MODEL = usable_models("large")[0]
