@@ -103,9 +103,13 @@ def categories_query(table: Callable[[str], str]) -> str:
 
 
 def finetuned_model_query(table: Callable[[str], str]) -> str:
-    """The fine-tuned model in use (the promoted one), as the dbt project decides it (mart
-    finetuned_model_versions, macro promoted_finetuned_model): one answer for app and models."""
-    return f"select model_name from {table(FINETUNED_MODEL_VERSIONS_TABLE)} where is_in_use limit 1"
+    """The fine-tuned model in use (the promoted one, when it is FINETUNE's: an embedding
+    classifier writes no message), as the dbt project decides it (mart finetuned_model_versions):
+    one answer for app and models."""
+    return (
+        f"select model_name from {table(FINETUNED_MODEL_VERSIONS_TABLE)}"
+        " where is_in_use and trainer = 'cortex_finetune' limit 1"
+    )
 
 
 def prompt_in_force_query(table: Callable[[str], str]) -> str:

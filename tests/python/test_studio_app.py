@@ -82,14 +82,20 @@ def test_offers_every_category_and_the_projects_models(
     assert sorted(app.selectbox(key="category").options) == sorted(categories)
     assert "Lost phone" in app.selectbox(key="category").options
 
-    finetuned = built_project.scalar(
-        "select candidate_model from main.model_promotions where is_promoted"
-    )
+    # The student in use is the default's embedding classifier: it writes no message, so only
+    # a fine-tuned model in use is offered beside the catalog's writers.
+    finetuned = {
+        row[0]
+        for row in built_project.query(
+            "select model_name from main.finetuned_model_versions"
+            " where is_in_use and trainer = 'cortex_finetune'"
+        )
+    }
     variables = project_vars()
     models = app.selectbox(key="model")
     offered = [option.split(" (")[0] for option in models.options]
-    # The catalog's usable message writers and the fine-tuned model; nothing retired.
-    assert set(offered) == catalog_message_writers() | {variables["message_model"], finetuned}
+    # The catalog's usable message writers and a fine-tuned model in use; nothing retired.
+    assert set(offered) == catalog_message_writers() | {variables["message_model"]} | finetuned
     assert len(offered) == len(set(offered))
     assert models.value == variables["message_model"]
     assert app.text_area(key="prompt").value == variables["message_prompt"]
@@ -138,12 +144,12 @@ def test_generates_messages_for_the_tickets_of_the_chosen_category(
 
 
 def test_the_finetuned_model_can_be_chosen(
-    built_project: DbtProject, monkeypatch: pytest.MonkeyPatch
+    built_finetune_project: DbtProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    finetuned = built_project.scalar(
+    finetuned = built_finetune_project.scalar(
         "select candidate_model from main.model_promotions where is_promoted"
     )
-    app = open_app(built_project.database_path, monkeypatch)
+    app = open_app(built_finetune_project.database_path, monkeypatch)
     generate(app, category="Roaming fees", model=finetuned, count=3)
 
     assert not app.error, [element.value for element in app.error]
