@@ -82,11 +82,11 @@ costs as (
             and versions.student_model = compared.candidate_model
     inner join model_catalog
         on lower(model_catalog.model_name) = lower(
-            case
-                when versions.trainer = 'cortex_finetune' then versions.base_model || ':finetuned'
-                else versions.base_model
-            end
-        )
+                case
+                    when versions.trainer = 'cortex_finetune' then versions.base_model || ':finetuned'
+                    else versions.base_model
+                end
+            )
     where versions.is_candidate
     group by versions.student_model
 
@@ -109,8 +109,11 @@ figures as (
         1.0 * counted.paired_champion_correct / nullif(counted.paired_tickets, 0) as champion_accuracy,
         1.0 * (counted.only_candidate_correct - counted.only_champion_correct) / nullif(counted.paired_tickets, 0)
             as accuracy_difference,
-        {{ paired_difference_lower_bound('counted.only_candidate_correct', 'counted.only_champion_correct', 'counted.paired_tickets') }}
-            as accuracy_difference_lower_bound
+        {{ paired_difference_lower_bound(
+            'counted.only_candidate_correct',
+            'counted.only_champion_correct',
+            'counted.paired_tickets',
+        ) }} as accuracy_difference_lower_bound
 
     from counted
     inner join versions
@@ -146,8 +149,8 @@ best_candidate as (
     select candidate_model from gated
     where failed_gate is null
     qualify row_number() over (
-        order by candidate_accuracy desc, credits_per_1000_tickets asc nulls last, candidate_model
-    ) = 1
+            order by candidate_accuracy desc, credits_per_1000_tickets asc nulls last, candidate_model asc
+        ) = 1
 
 ),
 
@@ -167,7 +170,7 @@ versus_best as (
     inner join compared as best_answers
         on
             candidate_answers.ticket_id = best_answers.ticket_id
-            and best_answers.candidate_model = best_candidate.candidate_model
+            and best_candidate.candidate_model = best_answers.candidate_model
     group by candidate_answers.candidate_model
 
 ),
@@ -199,8 +202,8 @@ chosen as (
     from within_margin
     where is_within_margin_of_best
     qualify row_number() over (
-        order by credits_per_1000_tickets asc nulls last, candidate_accuracy desc, candidate_model
-    ) = 1
+            order by credits_per_1000_tickets asc nulls last, candidate_accuracy desc, candidate_model asc
+        ) = 1
 
 ),
 
@@ -237,21 +240,26 @@ final as (
                     || ' < -{{ margin }} (var promotion_margin)'
             when chosen.candidate_model is null
                 then 'not the cheapest candidate within the margin of the best: '
-                    || (select max(candidate_model) from chosen) || ' costs '
-                    || {{ number_text('(select max(credits_per_1000_tickets) from chosen)', 4) }}
+                    || cheapest.candidate_model || ' costs '
+                    || {{ number_text('cheapest.credits_per_1000_tickets', 4) }}
                     || ' credits per 1,000 tickets against '
                     || {{ number_text('within_margin.credits_per_1000_tickets', 4) }}
             else 'accuracy ' || {{ number_text('within_margin.candidate_accuracy') }} || ' >= {{ min_accuracy }}'
                 || case
                     when within_margin.champion_model is not null
                         then ' and not worse than ' || within_margin.champion_model || ' (difference lower bound '
-                            || {{ number_text('within_margin.accuracy_difference_lower_bound') }} || ' >= -{{ margin }})'
+                            || {{ number_text('within_margin.accuracy_difference_lower_bound') }}
+                            || ' >= -{{ margin }})'
                     else ' (first promoted model)'
                 end
                 || case
-                    when (select count(*) from within_margin as others where others.failed_gate is null) > 1
+                    when (
+                        select count(*) from within_margin as others
+                        where others.failed_gate is null
+                    ) > 1
                         then '; the cheapest candidate within the margin of the best ('
-                            || {{ number_text('within_margin.credits_per_1000_tickets', 4) }} || ' credits per 1,000 tickets)'
+                            || {{ number_text('within_margin.credits_per_1000_tickets', 4) }}
+                            || ' credits per 1,000 tickets)'
                     else ''
                 end
         end as decision_reason
@@ -259,6 +267,8 @@ final as (
     from within_margin
     left join chosen
         on within_margin.candidate_model = chosen.candidate_model
+    left join chosen as cheapest
+        on 1 = 1
 
 )
 

@@ -22,9 +22,9 @@ latest_job_per_model as (
 
     select * from jobs
     qualify row_number() over (
-        partition by lower(student_model)
-        order by case when is_trained then 0 else 1 end, finished_at desc nulls last, launched_at desc
-    ) = 1
+            partition by lower(student_model)
+            order by case when is_trained then 0 else 1 end, finished_at desc nulls last, launched_at desc
+        ) = 1
 
 ),
 

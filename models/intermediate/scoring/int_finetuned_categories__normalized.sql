@@ -51,9 +51,9 @@ chosen_answers as (
 
     select * from assigned_answers
     qualify row_number() over (
-        partition by ticket_id
-        order by case when raw_response is null then 1 else 0 end, assigned_at desc
-    ) = 1
+            partition by ticket_id
+            order by case when raw_response is null then 1 else 0 end, assigned_at desc
+        ) = 1
 
 ),
 

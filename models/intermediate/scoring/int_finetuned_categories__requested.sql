@@ -13,7 +13,8 @@
     or nothing is promoted yet, the model names no model and calls nothing.
 -#}
 {%- set champion = promoted_finetuned_model(source('finetuning', 'model_promotions')) -%}
-{%- set champion_job = latest_successful_finetune_job(source('finetuning', 'finetune_jobs'), model_name=champion) if champion else none -%}
+{%- set jobs = source('finetuning', 'finetune_jobs') -%}
+{%- set champion_job = latest_successful_finetune_job(jobs, model_name=champion) if champion else none -%}
 {%- set finetuned_champion = champion if champion_job and champion_job['trainer'] == 'cortex_finetune' else none -%}
 
 {%- set tickets_to_categorize -%}

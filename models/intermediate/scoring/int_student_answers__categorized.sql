@@ -74,9 +74,9 @@ unique_answers as (
 
     from answers
     qualify row_number() over (
-        partition by ticket_id, lower(model), prompt_hash
-        order by case when raw_response is null then 1 else 0 end, categorized_at
-    ) = 1
+            partition by ticket_id, lower(model), prompt_hash
+            order by case when raw_response is null then 1 else 0 end, categorized_at
+        ) = 1
 
 ),
 

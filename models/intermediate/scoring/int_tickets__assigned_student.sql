@@ -46,11 +46,11 @@ champion as (
 
 {%- if is_incremental() %}
 
-already_assigned as (
+    already_assigned as (
 
-    select distinct ticket_id from {{ this }}
+        select distinct ticket_id from {{ this }}
 
-),
+    ),
 {%- endif %}
 
 unassigned as (
@@ -64,14 +64,14 @@ unassigned as (
     cross join champion
     {%- if is_incremental() %}
         where not exists (
-            select 1
-            from {{ this }} as assigned
-            where
-                assigned.ticket_id = prompts.ticket_id
+                select 1
+                from {{ this }} as assigned
+                where
+                    assigned.ticket_id = prompts.ticket_id
                 {%- if rescore == 'every_ticket' %}
                 and lower(assigned.student_model) = lower(champion.student_model)
                 {%- endif %}
-        )
+            )
     {%- endif %}
 
 ),
@@ -84,10 +84,10 @@ final as (
         unassigned.student_model,
         unassigned.trainer,
         {%- if is_incremental() %}
-        case
-            when already_assigned.ticket_id is not null then 'rescored_after_promotion'
-            else 'first_categorisation'
-        end as assignment_reason,
+            case
+                when already_assigned.ticket_id is not null then 'rescored_after_promotion'
+                else 'first_categorisation'
+            end as assignment_reason,
         {%- else %}
         'first_categorisation' as assignment_reason,
         {%- endif %}

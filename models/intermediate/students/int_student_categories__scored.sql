@@ -60,7 +60,7 @@ tickets_to_score as (
     from assignments
     where assignments.trainer = 'embedding_classifier'
 
-    union
+    union distinct
 
     select
         eval_tickets.ticket_id,
@@ -85,14 +85,14 @@ unscored as (
     inner join prompts
         on tickets_to_score.ticket_id = prompts.ticket_id
     {%- if is_incremental() %}
-    where not exists (
-        select 1
-        from {{ this }} as scored
-        where
-            scored.ticket_id = tickets_to_score.ticket_id
-            and scored.model = tickets_to_score.student_model
-            and scored.prompt_hash = prompts.finetuned_model_prompt_hash
-    )
+        where not exists (
+                select 1
+                from {{ this }} as scored
+                where
+                    scored.ticket_id = tickets_to_score.ticket_id
+                    and scored.model = tickets_to_score.student_model
+                    and scored.prompt_hash = prompts.finetuned_model_prompt_hash
+            )
     {%- endif %}
 
 ),
@@ -122,9 +122,9 @@ nearest as (
 
     select * from similarities
     qualify row_number() over (
-        partition by ticket_id, student_model
-        order by similarity desc, category
-    ) = 1
+            partition by ticket_id, student_model
+            order by similarity desc, category asc
+        ) = 1
 
 ),
 

@@ -38,7 +38,7 @@ versions_to_train as (
     select
         jobs.job_id,
         jobs.student_model,
-        jobs.base_model as embedding_model,
+        jobs.base_model as embedding_model,  -- noqa: RF04
         jobs.launched_at
 
     from jobs
@@ -46,11 +46,11 @@ versions_to_train as (
         jobs.trainer = 'embedding_classifier'
         and jobs.status not in ('CANCELLED', 'ERROR')
         {%- if is_incremental() %}
-        and not exists (
-            select 1
-            from {{ this }} as trained
-            where trained.job_id = jobs.job_id
-        )
+            and not exists (
+                select 1
+                from {{ this }} as trained
+                where trained.job_id = jobs.job_id
+            )
         {%- endif %}
 
 ),
@@ -68,12 +68,12 @@ training_examples as (
     inner join training_pairs
         on
             training_pairs.split = 'train'
-            and training_pairs.labeled_at <= versions_to_train.launched_at
+            and versions_to_train.launched_at >= training_pairs.labeled_at
     inner join embeddings
         on
             training_pairs.ticket_id = embeddings.ticket_id
             and training_pairs.prompt_hash = embeddings.prompt_hash
-            and embeddings.model = versions_to_train.embedding_model
+            and versions_to_train.embedding_model = embeddings.model
             and embeddings.embedding is not null
 
 ),

@@ -142,7 +142,7 @@ final as (
     from model_roles
     left join student_versions
         on lower(model_roles.model) = lower(student_versions.student_model)
-        and student_versions.is_reported
+            and student_versions.is_reported
     left join measured
         on model_roles.model_role = measured.model_role
     left join chance_agreement
