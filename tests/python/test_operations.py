@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 from catalog_models import CATALOG_ROWS, usable_models
-from dbt_harness import DbtProject
+from dbt_harness import DbtInvocation, DbtProject
 from project_vars import PROJECT_VARS
 
 QUICKSTART_HEADER = [
@@ -209,11 +210,28 @@ def test_a_bad_train_share_is_a_clear_error(fresh_project: DbtProject, bad_value
     assert "var train_share_percent must be a whole number from 1 to 99" in result.error_text
 
 
+def _dbt_log_of(project: DbtProject, *args: str, **kwargs: object) -> tuple[DbtInvocation, str]:
+    """Run a dbt command; return it and what it wrote to the project's dbt.log (its warnings
+    included, which the invocation does not collect)."""
+    log_file = project.workdir / "logs" / "dbt.log"
+    before = log_file.stat().st_size if log_file.exists() else 0
+    invocation = project.invoke(*args, **kwargs)
+    with log_file.open(encoding="utf-8") as handle:
+        handle.seek(before)
+        return invocation, handle.read()
+
+
+def _usable_line(log_text: str) -> str:
+    [line] = [line for line in log_text.splitlines() if " are usable (" in line]
+    return line[line.index("check_cortex_models") :]
+
+
 def test_the_preflight_checks_the_vars_against_the_catalog_locally(
     fresh_project: DbtProject,
 ) -> None:
-    """On the local target the catalog decides: a retired teacher and a base model FINETUNE does
-    not accept are refused before anything runs, each with the usable models of its role."""
+    """On the local target the catalog decides: a retired teacher and (with trainer
+    cortex_finetune) a base model FINETUNE does not accept are refused before anything runs, each
+    with the usable models of its role."""
     retired = next(
         row for row in CATALOG_ROWS if row["lifecycle"] == "retired" and "teacher" in row["roles"]
     )
@@ -223,11 +241,14 @@ def test_the_preflight_checks_the_vars_against_the_catalog_locally(
         if name not in usable_models(role="finetune_base")
     )
     fresh_project.invoke("seed", "--select", "cortex_models")
-    fresh_project.invoke("run-operation", "check_cortex_models")  # the defaults are usable
     refused = fresh_project.invoke(
         "run-operation",
         "check_cortex_models",
-        vars={"teacher_model": retired["model_name"], "finetune_base_model": not_a_base},
+        vars={
+            "trainer": "cortex_finetune",
+            "teacher_model": retired["model_name"],
+            "finetune_base_model": not_a_base,
+        },
         expect_success=False,
     )
     assert f"teacher_model = {retired['model_name']}: retired" in refused.error_text
@@ -240,3 +261,77 @@ def test_the_preflight_checks_the_vars_against_the_catalog_locally(
         fresh_project.scalar("select count(*) from duckdb_tables() where table_name like 'int_%'")
         == 0
     )  # nothing was built
+
+
+def test_the_preflight_checks_the_default_trainers_embedding_model_locally(
+    fresh_project: DbtProject,
+) -> None:
+    """Default vars (trainer embedding_classifier): the teacher, the message writer and the
+    embedding model are checked, FINETUNE's base model is not; an embedding_model that is not an
+    AI_EMBED row of the catalog is refused, naming the usable embedding models."""
+    fresh_project.invoke("seed", "--select", "cortex_models")
+    _, log_text = _dbt_log_of(fresh_project, "run-operation", "check_cortex_models")
+    assert _usable_line(log_text) == (
+        "check_cortex_models (trainer embedding_classifier): "
+        f"teacher_model {PROJECT_VARS['teacher_model']}, "
+        f"message_model {PROJECT_VARS['message_model']}, "
+        f"embedding_model {PROJECT_VARS['embedding_model']} are usable (catalog)."
+    )
+    assert "finetune_base_model" not in log_text and "FINETUNE" not in log_text
+
+    teacher = PROJECT_VARS["teacher_model"]
+    refused = fresh_project.invoke(
+        "run-operation",
+        "check_cortex_models",
+        vars={"embedding_model": teacher},
+        expect_success=False,
+    )
+    embedding_models = sorted(
+        row["model_name"] for row in CATALOG_ROWS if row["priced_as"] == "ai_embed"
+    )
+    assert len(embedding_models) >= 2
+    assert (
+        f"embedding_model = {teacher}: not an AI_EMBED model: the catalog prices it as "
+        f"ai_complete. Usable embedding models in the catalog: {', '.join(embedding_models)}."
+    ) in refused.error_text
+
+
+def test_the_preflight_warns_about_the_legacy_finetuned_model_locally_and_goes_on(
+    fresh_project: DbtProject,
+) -> None:
+    """Trainer cortex_finetune on the local target: the model FINETUNE would train is legacy
+    since the catalog's date, which a new Snowflake account could not call: a warning (the
+    emulator serves legacy models to every account), and FINETUNE's deprecation is another."""
+    base = PROJECT_VARS["finetune_base_model"]
+    finetuned = next(row for row in CATALOG_ROWS if row["model_name"] == f"{base}:finetuned")
+    assert finetuned["lifecycle"] == "legacy" and finetuned["legacy_on"]
+    fresh_project.invoke("seed", "--select", "cortex_models")
+    _, log_text = _dbt_log_of(
+        fresh_project, "run-operation", "check_cortex_models", vars={"trainer": "cortex_finetune"}
+    )
+    lines = log_text.splitlines()
+    legacy = [line for line in lines if f"{base}:finetuned) is legacy" in line]
+    assert len(legacy) == 1 and "[warn ]" in legacy[0], log_text
+    assert f"legacy since {finetuned['legacy_on']}" in legacy[0]
+    assert "If your account had not used the model anywhere before" in legacy[0]
+    assert "a new Snowflake account could not call it" in legacy[0]
+    assert "--vars '{trainer: embedding_classifier}'" in legacy[0]
+    [deprecation] = [line for line in lines if "scheduled for deprecation in Q1 2027" in line]
+    assert "[warn ]" in deprecation and "trainer = cortex_finetune" in deprecation
+    assert _usable_line(log_text) == (
+        "check_cortex_models (trainer cortex_finetune): "
+        f"teacher_model {PROJECT_VARS['teacher_model']}, "
+        f"message_model {PROJECT_VARS['message_model']}, finetune_base_model {base}, "
+        f"its fine-tuned model {base}:finetuned are usable (catalog)."
+    )
+
+    # Before the legacy date the same run is told when the model becomes legacy.
+    day_before = dt.date.fromisoformat(finetuned["legacy_on"]) - dt.timedelta(days=1)
+    _, log_text = _dbt_log_of(
+        fresh_project,
+        "run-operation",
+        "check_cortex_models",
+        vars={"trainer": "cortex_finetune", "preflight_as_of": day_before.isoformat()},
+    )
+    assert f"becomes legacy on {finetuned['legacy_on']} (in 1 days)" in log_text
+    assert f"{base}:finetuned) is legacy" not in log_text
