@@ -25,7 +25,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pytest
+import snowflake.connector
 import sqlglot
 import yaml
 from catalog_models import CATALOG_ROWS
@@ -41,7 +43,7 @@ from snowflake_emulation import (
     cortex_calls_in_sql,
     strip_query_comment,
 )
-from snowflake_emulation.cortex_account import is_show_cortex_base_models
+from snowflake_emulation.cortex_account import count_tokens, is_show_cortex_base_models
 from snowflake_emulation.features import (
     MODEL_PARAMETERS,
     check_response_format,
@@ -51,6 +53,7 @@ from snowflake_emulation.features import (
 from sqlfluff.core import FluffConfig, Linter
 from sqlglot import exp
 
+import cortex_emulator
 from main_job import steps_for
 
 PROJECT_VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
@@ -69,6 +72,16 @@ RETIRED_TEACHER = next(
     row
     for row in CATALOG
     if row["lifecycle"] == "retired" and row["end_of_life_on"] and "teacher" in row["roles"].split()
+)
+#: What the preflight logs on the snowflake target with default vars (trainer
+#: embedding_classifier): the embedding model is checked by the catalog alone, since the emulated
+#: SHOW CORTEX BASE MODELS, like the documented one as far as its page says, lists LLMs only.
+DEFAULT_PREFLIGHT_LINE = (
+    f"check_cortex_models (trainer embedding_classifier): teacher_model "
+    f"{PROJECT_VARS['teacher_model']}, message_model {PROJECT_VARS['message_model']}, "
+    f"embedding_model {PROJECT_VARS['embedding_model']} are usable (SHOW CORTEX BASE MODELS, "
+    "TRANSFORMER in region AWS_US_WEST_2; embedding_model by the catalog alone: SHOW CORTEX "
+    "BASE MODELS does not list it)."
 )
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,254}")
 CORTEX_MODELS = {
@@ -419,7 +432,8 @@ def _calls(statements: list[Statement]) -> list[CortexCall]:
 def _mentions_cortex(sql: str) -> bool:
     lowered = sql.lower()
     return any(
-        name in lowered for name in ("snowflake.cortex.", "ai_complete(", "ai_count_tokens(")
+        name in lowered
+        for name in ("snowflake.cortex.", "ai_complete(", "ai_count_tokens(", "ai_embed(")
     )
 
 
@@ -818,12 +832,7 @@ def test_the_preflight_runs_show_cortex_base_models_before_any_cortex_call(
     [line] = [
         line for line in snowflake_run.steps["check_cortex_models"].log_lines if "usable" in line
     ]
-    assert line == (
-        f"check_cortex_models: teacher_model {PROJECT_VARS['teacher_model']}, message_model "
-        f"{PROJECT_VARS['message_model']}, finetune_base_model "
-        f"{PROJECT_VARS['finetune_base_model']} are usable (SHOW CORTEX BASE MODELS, "
-        "TRANSFORMER in region AWS_US_WEST_2)."
-    )
+    assert line == DEFAULT_PREFLIGHT_LINE
 
 
 def _usable(role: str, offered: set[str]) -> str:
@@ -1019,3 +1028,347 @@ def test_the_usage_history_query_reads_only_documented_columns(snowflake_run: Sn
         and "query_tag" in where.sql().lower()
         and "support_ticket_llm" in where.sql()
     )
+
+
+# -- the harness's AI_EMBED, AI_COUNT_TOKENS('ai_embed'), VECTOR_AVG, VECTOR_COSINE_SIMILARITY ----
+
+EMBEDDING_MODEL: str = PROJECT_VARS["embedding_model"]
+EMBEDDING_ROW = next(row for row in CATALOG if row["model_name"] == EMBEDDING_MODEL)
+HARNESS_TICKETS = (
+    (1, "Cellular", "Somebody stole my phone on the train, please block it."),
+    (2, "Cellular", "I was charged too much for roaming in Lisbon."),
+    (3, "Home Internet", None),
+)
+
+
+@pytest.fixture
+def harness_cursor() -> Iterator[tuple[EmulatedSnowflake, list[Statement], object]]:
+    """A cursor on an emulated account with the Cortex emulator, as dbt-snowflake gets one, over
+    a table of three tickets (one without a request)."""
+    account = EmulatedSnowflake()
+    try:
+        with account.connected("harness") as statements:
+            connection = snowflake.connector.connect(
+                account="emulated-account",
+                user="dbt_ci",
+                password="not-a-real-password",
+                database="HARNESS",
+                schema="VECTORS",
+            )
+            cursor = connection.cursor()
+            cursor.execute("create table tickets (ticket_id int, service_type text, request text)")
+            cursor.executemany("insert into tickets values (%s, %s, %s)", list(HARNESS_TICKETS))
+            yield account, statements, cursor
+    finally:
+        account.close()
+
+
+def _emulator_vector(account: EmulatedSnowflake, text: str) -> list[float]:
+    """What the emulator's own cortex_ai_embed answers for ``text`` (no harness in between)."""
+    [(vector,)] = account.query(
+        f"select cortex_ai_embed('{EMBEDDING_MODEL}', '{text.replace(chr(39), chr(39) * 2)}')"
+    )
+    return list(vector)
+
+
+def test_the_harness_answers_ai_embed_with_the_emulator_and_meters_each_row(
+    harness_cursor: tuple[EmulatedSnowflake, list[Statement], object],
+) -> None:
+    account, statements, cursor = harness_cursor
+    cursor.execute(
+        "create or replace table embeddings as select ticket_id, service_type, "
+        f"ai_embed('{EMBEDDING_MODEL}', request) as embedding from tickets"
+    )
+    cursor.execute("select ticket_id, embedding from embeddings order by ticket_id")
+    rows = cursor.fetchall()
+    assert [ticket_id for ticket_id, _ in rows] == [1, 2, 3]
+    for (ticket_id, embedding), (_, _, request) in zip(rows, HARNESS_TICKETS, strict=True):
+        if request is None:
+            assert embedding is None, ticket_id  # a NULL text embeds to NULL, unbilled
+        else:
+            assert embedding == pytest.approx(_emulator_vector(account, request)), ticket_id
+    [create] = [s for s in statements if s.body.lower().startswith("create or replace table")]
+    assert [call.shape for call in cortex_calls_in_sql(create.body)] == ["AI_EMBED/2"]
+
+    embedded = [call for call in account.meter.calls if call.function_name == "AI_EMBED"]
+    assert sorted(call.input_tokens for call in embedded) == sorted(
+        count_tokens(request) for _, _, request in HARNESS_TICKETS if request
+    )
+    assert {(call.model, call.output_tokens, call.query_id) for call in embedded} == {
+        (EMBEDDING_MODEL, 0, create.query_id)
+    }
+    [usage] = account.meter.usage_history_rows(
+        {create.query_id: create}, PROJECT_VARS["finetune_base_model"]
+    )
+    rate = float(EMBEDDING_ROW["input_credits_per_million_tokens"])
+    assert (usage["function_name"], usage["model_name"]) == ("AI_EMBED", EMBEDDING_MODEL)
+    assert usage["tokens"] == sum(call.input_tokens for call in embedded) > 0
+    assert usage["token_credits"] == pytest.approx(usage["tokens"] * rate / 1e6)
+
+
+def test_the_harness_refuses_ai_embed_of_a_model_that_is_no_embedding_model(
+    harness_cursor: tuple[EmulatedSnowflake, list[Statement], object],
+) -> None:
+    account, _, cursor = harness_cursor
+    with pytest.raises(Exception, match="AI_EMBED does not know the model"):
+        cursor.execute(f"select ai_embed('{PROJECT_VARS['teacher_model']}', request) from tickets")
+    with pytest.raises(snowflake.connector.errors.ProgrammingError, match="string constant"):
+        cursor.execute("select ai_embed(service_type, request) from tickets")
+    assert not account.meter.calls
+
+
+def test_the_harness_counts_ai_embed_tokens_as_the_emulator_does(
+    harness_cursor: tuple[EmulatedSnowflake, list[Statement], object],
+) -> None:
+    _, statements, cursor = harness_cursor
+    cursor.execute(
+        f"select ticket_id, ai_count_tokens('ai_embed', '{EMBEDDING_MODEL}', request) "
+        "from tickets order by ticket_id"
+    )
+    assert cursor.fetchall() == [
+        (ticket_id, count_tokens(request) if request else None)
+        for ticket_id, _, request in HARNESS_TICKETS
+    ]
+    assert [call.shape for call in cortex_calls_in_sql(statements[-1].body)] == [
+        "AI_COUNT_TOKENS/3"
+    ]
+
+
+def test_vector_columns_hold_the_embeddings(
+    harness_cursor: tuple[EmulatedSnowflake, list[Statement], object],
+) -> None:
+    """A VECTOR(FLOAT, 768) column (a DuckDB FLOAT[] here) takes AI_EMBED's answers and casts."""
+    account, _, cursor = harness_cursor
+    cursor.execute("create table stored (ticket_id int, embedding vector(float, 768))")
+    cursor.execute(
+        f"insert into stored select ticket_id, ai_embed('{EMBEDDING_MODEL}', request) "
+        "from tickets where request is not null"
+    )
+    cursor.execute(
+        "select ticket_id, embedding::vector(float, 768) from stored where ticket_id = 1"
+    )
+    [(ticket_id, embedding)] = cursor.fetchall()
+    assert embedding == pytest.approx(_emulator_vector(account, HARNESS_TICKETS[0][2]))
+
+
+def test_vector_avg_is_the_mean_per_group_as_the_local_emulator_computes_it(
+    harness_cursor: tuple[EmulatedSnowflake, list[Statement], object],
+) -> None:
+    _, _, cursor = harness_cursor
+    cursor.execute("create table vectors (category text, embedding vector(float, 2))")
+    values = [("A", [1.0, 2.0]), ("A", [3.0, 6.0]), ("B", [5.0, -1.0]), ("B", None), ("C", None)]
+    for category, vector in values:
+        literal = "null" if vector is None else f"{vector}::vector(float, 2)"
+        cursor.execute(f"insert into vectors select '{category}', {literal}")
+    average = "select category, vector_avg(embedding) from vectors group by category order by 1"
+    cursor.execute(average)
+    harness = cursor.fetchall()
+    assert harness == [("A", [2.0, 4.0]), ("B", [5.0, -1.0]), ("C", None)]
+
+    # The local target's VECTOR_AVG (the emulator's DuckDB macro) gives the same rows.
+    local = duckdb.connect()
+    try:
+        cortex_emulator.register(local)
+        local.execute("create table vectors (category text, embedding float[])")
+        local.executemany("insert into vectors values (?, ?)", values)
+        emulated = [
+            (category, None if vector is None else [float(x) for x in vector])
+            for category, vector in local.execute(average).fetchall()
+        ]
+    finally:
+        local.close()
+    assert emulated == harness
+
+
+def test_vector_cosine_similarity_is_the_similarity_not_the_distance(
+    harness_cursor: tuple[EmulatedSnowflake, list[Statement], object],
+) -> None:
+    """sqlglot reads VECTOR_COSINE_SIMILARITY as CosineDistance and would write DuckDB's
+    list_cosine_distance (1 - similarity); the harness computes the similarity."""
+    _, _, cursor = harness_cursor
+    cursor.execute(
+        "select vector_cosine_similarity([1, 0]::vector(float, 2), b::vector(float, 2)) "
+        "from (select [1, 0] as b, 1 as n union all select [0, 1], 2 union all "
+        "select [-1, 0], 3 union all select [2, 2], 4) order by n"
+    )
+    assert [row[0] for row in cursor.fetchall()] == pytest.approx([1.0, 0.0, -1.0, 2**-0.5])
+
+
+def test_the_call_finder_finds_ai_embed_wherever_it_sits() -> None:
+    sql = (
+        "with embedded as (select ai_embed('m', request) as e from t) "
+        "select vector_cosine_similarity(e, (select vector_avg(ai_embed('m', 'x')) from t)) "
+        "from embedded"
+    )
+    calls = cortex_calls_in_sql(sql)
+    assert [(call.function, call.shape) for call in calls] == [("AI_EMBED", "AI_EMBED/2")] * 2
+
+
+# -- the preflight per trainer, on the snowflake target ------------------------------------------
+
+FINETUNED_ROW = next(
+    row
+    for row in CATALOG
+    if row["model_name"] == f"{PROJECT_VARS['finetune_base_model']}:finetuned"
+)
+LEGACY_RULE = (
+    '"If your account had not used the model anywhere before August 12, 2026, the account '
+    "can't start using it. Queries and API calls that name the model fail.\""
+)
+FINETUNE_VARS = {"trainer": "cortex_finetune"}
+
+
+def _small_snowflake_project(workdir: Path, tickets: int = 60) -> SnowflakeProject:
+    """A project on an account of its own whose quickstart bucket serves the seed's first
+    ``tickets`` tickets (enough to train, few enough to be quick)."""
+    bucket = workdir / "quickstart_bucket"
+    bucket.mkdir(parents=True)
+    rows = _seed_rows()[:tickets]
+    with (bucket / "support_tickets.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    account = EmulatedSnowflake(external_locations={QUICKSTART_BUCKET: bucket})
+    return SnowflakeProject.create(workdir / "project", account)
+
+
+def _run_job_until_a_step_fails(
+    project: SnowflakeProject, vars: dict[str, object], last_step: str
+) -> dict[str, Invocation]:
+    """The production job's steps in order, up to ``last_step``, stopping at the first step that
+    fails (as `make run`, the dbt Cloud job and the Snowflake task graph do)."""
+    ran: dict[str, Invocation] = {}
+    for step in SNOWFLAKE_JOB:
+        ran[step.name] = project.invoke(*step.args, vars=vars, expect_success=None)
+        if not ran[step.name].result.success or step.name == last_step:
+            break
+    return ran
+
+
+def _finetune_calls(statements: list[Statement]) -> list[CortexCall]:
+    return [call for call in _calls(statements) if call.function == "FINETUNE"]
+
+
+@pytest.fixture(scope="module")
+def preflight_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SnowflakeProject]:
+    """The snowflake target with the catalog seeded, for preflights alone (no Cortex call)."""
+    account = EmulatedSnowflake(emulate_cortex=False)
+    project = SnowflakeProject.create(tmp_path_factory.mktemp("preflight") / "project", account)
+    try:
+        project.invoke("seed", "--select", "cortex_models")
+        yield project
+    finally:
+        account.close()
+
+
+def test_the_default_preflight_checks_the_embedding_model_on_snowflake(
+    preflight_project: SnowflakeProject,
+) -> None:
+    passed = preflight_project.invoke("run-operation", "check_cortex_models")
+    assert [line for line in passed.log_lines if " are usable (" in line] == [
+        DEFAULT_PREFLIGHT_LINE
+    ]
+    assert not [line for line in passed.log_lines if "FINETUNE" in line]
+
+
+def test_an_embedding_model_is_checked_by_show_cortex_base_models_when_it_lists_it(
+    preflight_project: SnowflakeProject,
+) -> None:
+    account = preflight_project.account
+    offered = account.cortex_base_models
+    legacy_on = dt.date.today() - dt.timedelta(days=1)
+    account.cortex_base_models = [*offered, BaseModel(EMBEDDING_MODEL, "LEGACY", legacy_on)]
+    try:
+        warned = preflight_project.invoke("run-operation", "check_cortex_models")
+    finally:
+        account.cortex_base_models = offered
+    assert any(
+        f"embedding_model = {EMBEDDING_MODEL}: legacy since {legacy_on}: only accounts that "
+        "already used it can call it." in line
+        for line in warned.log_lines
+    ), warned.log_lines
+    [usable] = [line for line in warned.log_lines if " are usable (" in line]
+    assert "by the catalog alone" not in usable
+
+
+def test_an_embedding_model_that_is_no_ai_embed_row_is_refused_on_snowflake(
+    preflight_project: SnowflakeProject,
+) -> None:
+    teacher = PROJECT_VARS["teacher_model"]
+    refused = preflight_project.invoke(
+        "run-operation",
+        "check_cortex_models",
+        vars={"embedding_model": teacher},
+        expect_success=False,
+    )
+    # Every AI_EMBED row of the catalog is usable, listed by SHOW CORTEX BASE MODELS or not.
+    embedding_models = ", ".join(
+        sorted(row["model_name"] for row in CATALOG if row["priced_as"] == "ai_embed")
+    )
+    assert (
+        f"embedding_model = {teacher}: not an AI_EMBED model: the catalog prices it as "
+        f"ai_complete. Usable embedding models in the catalog: {embedding_models}."
+    ) in refused.message, refused.message
+
+
+def test_a_cortex_finetune_run_on_snowflake_stops_at_the_preflight_before_training(
+    tmp_path: Path,
+) -> None:
+    """The model FINETUNE would train is legacy: a new account could not call it, so the job
+    stops at the preflight, saying why and naming the other trainer, and nothing is trained."""
+    project = _small_snowflake_project(tmp_path)
+    try:
+        ran = _run_job_until_a_step_fails(project, FINETUNE_VARS, last_step="launch_finetune")
+        assert list(ran) == ["seed_cortex_models", "check_cortex_models"]
+        message = ran["check_cortex_models"].message
+        base = PROJECT_VARS["finetune_base_model"]
+        assert (
+            f"finetune_base_model = {base}: the model FINETUNE would train on it (catalog row "
+            f"{base}:finetuned) is legacy since {FINETUNED_ROW['legacy_on']}, and Snowflake's "
+            f"rule for a legacy model is: {LEGACY_RULE}"
+        ) in message, message
+        assert (
+            "Train the embedding classifier instead: --vars '{trainer: embedding_classifier}', "
+            "or set account_can_call_legacy_finetuned_models: true if this account did call "
+            f"fine-tuned models before {FINETUNED_ROW['legacy_on']}."
+        ) in message
+        assert "Choose another model" not in message  # another base would not help
+        assert not _finetune_calls(project.account.statements)
+        assert not _calls(project.account.statements)  # nothing at all reached Cortex
+    finally:
+        project.account.close()
+
+
+def test_a_cortex_finetune_run_goes_on_for_an_account_that_used_finetuned_models(
+    tmp_path: Path,
+) -> None:
+    project = _small_snowflake_project(tmp_path)
+    vars = {**FINETUNE_VARS, "account_can_call_legacy_finetuned_models": True}
+    try:
+        ran = _run_job_until_a_step_fails(project, vars, last_step="launch_finetune")
+        assert list(ran)[-1] == "launch_finetune"
+        assert all(invocation.result.success for invocation in ran.values()), {
+            name: invocation.message for name, invocation in ran.items()
+        }
+        notes = ran["check_cortex_models"].log_lines
+        assert any(
+            "var account_can_call_legacy_finetuned_models says this account did call "
+            f"fine-tuned models before {FINETUNED_ROW['legacy_on']}" in line
+            for line in notes
+        ), notes
+        assert any("scheduled for deprecation in Q1 2027" in line for line in notes)
+        launched = _finetune_calls(ran["launch_finetune"].statements)
+        assert [call.verb for call in launched] == ["CREATE"]
+        assert project.query("select count(*) from finetune_jobs") == [(1,)]
+    finally:
+        project.account.close()
+
+
+def test_the_legacy_var_must_be_a_boolean(preflight_project: SnowflakeProject) -> None:
+    refused = preflight_project.invoke(
+        "run-operation",
+        "check_cortex_models",
+        vars={**FINETUNE_VARS, "account_can_call_legacy_finetuned_models": "yes"},
+        expect_success=False,
+    )
+    assert 'must be true or false; got "yes"' in refused.message, refused.message
