@@ -124,10 +124,9 @@ def test_a_csv_without_the_quickstart_columns_is_refused_by_name(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="main's selectors: score_with_finetuned_model builds int_finetuned_categories__requested "
-    "and int_student_categories__scored, which read int_candidate_categories__requested and "
-    "int_promotion_eval_tickets__selected, built by neither it nor prepare_training_data "
-    "(Table ... does not exist); remove this mark when fixed",
+    reason="main's selectors: score_with_finetuned_model builds int_student_categories__scored, "
+    "which reads int_promotion_eval_tickets__selected, built by neither it nor "
+    "prepare_training_data (Table ... does not exist); remove this mark when fixed",
 )
 def test_scoring_before_any_promotion_keeps_every_ticket_awaiting_a_model(
     fresh_project: DbtProject,

@@ -1015,15 +1015,6 @@ def _finetuned_model_names_sent(run: SnowflakeRun, *steps: str) -> set[str]:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="main's models: with default vars int_finetuned_categories__requested still sends "
-    "AI_COMPLETE('<db>.<schema>.support_tickets_finetuned', prompt) over zero rows; every "
-    "fine-tuned model is legacy and 'Queries and API calls that name the model fail' for an "
-    "account that had not used it (BCR 2388), and this one does not even exist in a new account. "
-    "The harness's emulator answers zero rows without looking at the model, so only this test "
-    "sees it; remove this mark when the model sends no call without a FINETUNE champion",
-)
 def test_the_default_scoring_path_sends_no_call_naming_a_finetuned_model(
     snowflake_run: SnowflakeRun,
 ) -> None:
@@ -1548,12 +1539,6 @@ def test_a_cortex_finetune_run_on_snowflake_stops_at_the_preflight_before_traini
         project.account.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="main's models: with trainer cortex_finetune alone, int_ticket_embeddings__requested "
-    "refs stg_finetuning__jobs, which prepare_training_data does not build, so a first run fails "
-    "there (Table STG_FINETUNING__JOBS does not exist); remove this mark when fixed",
-)
 def test_a_cortex_finetune_only_run_goes_on_for_an_account_that_used_finetuned_models(
     tmp_path: Path,
 ) -> None:
