@@ -1,8 +1,11 @@
 """The snowflake target, end to end, without an account.
 
-One session fixture runs the production job on the ``snowflake`` target of profiles.example.yml
-(dummy credentials from the environment), in process, against fakesnow with what fakesnow lacks
-provided by ``snowflake_emulation`` (Cortex answered by the project's emulator). The source is
+One session fixture runs the production job with default vars (the embedding classifier student:
+AI_EMBED once per ticket, trained and scored in SQL) on the ``snowflake`` target of
+profiles.example.yml (dummy credentials from the environment), in process, against fakesnow with
+what fakesnow lacks provided by ``snowflake_emulation`` (Cortex answered by the project's
+emulator). A smaller module fixture runs it with FINETUNE too, for an account allowed to call
+legacy fine-tuned models; others check the preflight per trainer and the harness's functions. The source is
 loaded by the project's own ``load_support_tickets`` (file format, stage, table, COPY); the
 quickstart's S3 bucket is served from a local copy of the synthetic seed CSV, since S3 cannot be
 reached offline. The job starts with the preflight (the catalog seed, check_cortex_models against
@@ -25,7 +28,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+import numpy as np
 import pytest
+import snowflake.connector
 import sqlglot
 import yaml
 from catalog_models import CATALOG_ROWS
@@ -41,7 +47,7 @@ from snowflake_emulation import (
     cortex_calls_in_sql,
     strip_query_comment,
 )
-from snowflake_emulation.cortex_account import is_show_cortex_base_models
+from snowflake_emulation.cortex_account import count_tokens, is_show_cortex_base_models
 from snowflake_emulation.features import (
     MODEL_PARAMETERS,
     check_response_format,
@@ -51,6 +57,7 @@ from snowflake_emulation.features import (
 from sqlfluff.core import FluffConfig, Linter
 from sqlglot import exp
 
+import cortex_emulator
 from main_job import steps_for
 
 PROJECT_VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
@@ -61,6 +68,9 @@ CATALOG_MODEL_NAMES = {row["model_name"] for row in CATALOG}
 FINETUNABLE_BASE_MODELS = {
     row["model_name"] for row in CATALOG if row["is_finetune_base"] == "true"
 }
+#: What the catalog prices each model as (ai_complete, ai_embed, ...), and what a function takes.
+CATALOG_PRICED_AS = {row["model_name"]: row["priced_as"] for row in CATALOG}
+PRICED_AS_BY_FUNCTION = {"ai_complete": "ai_complete", "ai_embed": "ai_embed"}
 #: Models no default may name: retired, or legacy (only accounts that used them may call them).
 UNUSABLE_MODELS = {
     row["model_name"] for row in CATALOG if row["lifecycle"] in {"retired", "legacy"}
@@ -70,12 +80,26 @@ RETIRED_TEACHER = next(
     for row in CATALOG
     if row["lifecycle"] == "retired" and row["end_of_life_on"] and "teacher" in row["roles"].split()
 )
+#: What the preflight logs on the snowflake target with default vars (trainer
+#: embedding_classifier): the embedding model is checked by the catalog alone, since the emulated
+#: SHOW CORTEX BASE MODELS, like the documented one as far as its page says, lists LLMs only.
+DEFAULT_PREFLIGHT_LINE = (
+    f"check_cortex_models (trainer embedding_classifier): teacher_model "
+    f"{PROJECT_VARS['teacher_model']}, message_model {PROJECT_VARS['message_model']}, "
+    f"embedding_model {PROJECT_VARS['embedding_model']} are usable (SHOW CORTEX BASE MODELS, "
+    "TRANSFORMER in region AWS_US_WEST_2; embedding_model by the catalog alone: SHOW CORTEX "
+    "BASE MODELS does not list it)."
+)
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,254}")
+#: The models that call AI_COMPLETE with default vars, and the model each calls.
 CORTEX_MODELS = {
     "int_teacher_labels__requested": PROJECT_VARS["teacher_model"],
-    "int_finetuned_categories__requested": None,  # the fine-tuned model, resolved at run time
     "int_messages__requested": PROJECT_VARS["message_model"],
 }
+#: The default student's AI_EMBED calls: once per ticket, with var embedding_model.
+EMBEDDING_MODEL: str = PROJECT_VARS["embedding_model"]
+EMBEDDING_CALLS = {"int_ticket_embeddings__requested": EMBEDDING_MODEL}
+EMBEDDING_CLASSIFIER = PROJECT_VARS["embedding_classifier_name"]
 # The production job, exactly as `make run TARGET=snowflake` runs it (main_job/steps.py).
 SNOWFLAKE_JOB = steps_for(loading_tickets=True)
 BUILD_STEPS = [step.name for step in SNOWFLAKE_JOB if step.args[0] == "build"]
@@ -208,6 +232,7 @@ def snowflake_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snowflak
             "compile",
             "--select",
             *CORTEX_MODELS,
+            *EMBEDDING_CALLS,
             vars=LEGACY_VARS,
             target_path=run.legacy_target,
         )
@@ -298,9 +323,10 @@ def test_every_staged_ticket_gets_one_valid_category(snowflake_run: SnowflakeRun
     assert len(staged) > 100
     assert sorted(row[0] for row in categorized) == sorted(staged)
     assert {row[1] for row in categorized} <= valid
-    finetuned_model = snowflake_run.project.relation(PROJECT_VARS["finetuned_model_name"])
-    assert {row[2].upper() for row in categorized} == {finetuned_model.upper()}
-    assert {row[3] for row in categorized} == {"snowflake-cortex"}
+    # The default student: the embedding classifier, scored in SQL (no Cortex call).
+    classifier = snowflake_run.project.relation(EMBEDDING_CLASSIFIER)
+    assert {row[2].upper() for row in categorized} == {classifier.upper()}
+    assert {row[3] for row in categorized} == {"sql-nearest-centroid"}
 
 
 def test_split_is_md5_upper_64_bits_mod_100(snowflake_run: SnowflakeRun) -> None:
@@ -314,54 +340,117 @@ def test_split_is_md5_upper_64_bits_mod_100(snowflake_run: SnowflakeRun) -> None
     assert {split for _, _, split in rows} == {"train", "eval"}
 
 
-def test_the_launched_job_is_waited_for_and_succeeds(snowflake_run: SnowflakeRun) -> None:
+def _vector(value: object) -> np.ndarray:
+    """A vector as the account returns it (a list of floats), as numpy."""
+    assert isinstance(value, list) and value, value
+    return np.asarray(value, dtype=float)
+
+
+def test_the_launched_embedding_classifier_is_trained_in_sql_without_cortex(
+    snowflake_run: SnowflakeRun,
+) -> None:
+    """launch_finetune records the default trainer's job, train_students trains it (one centroid
+    per category: the mean embedding of the train-split tickets the teacher labelled so), and
+    describe_finetune finds it trained at once: no Cortex call, no wait."""
     jobs = snowflake_run.rows(
-        "select job_id, model_name, base_model, status, backend, target_name, options,"
-        " trained_tokens, training_loss, finished_at from finetune_jobs order by launched_at"
+        "select job_id, model_name, base_model, status, trainer, target_name, options"
+        " from finetune_jobs order by launched_at"
     )
     assert len(jobs) == 2  # this one, and the cancelled v2
-    job_id, model_name, base_model, status, backend, target_name, options, tokens, loss, done = (
-        jobs[0]
-    )
-    assert (base_model, status, backend, target_name) == (
-        PROJECT_VARS["finetune_base_model"],
+    job_id, model_name, base_model, status, trainer, target_name, options = jobs[0]
+    assert (base_model, status, trainer, target_name) == (
+        EMBEDDING_MODEL,
         "SUCCESS",
-        "snowflake-cortex",
+        "embedding_classifier",
         "snowflake",
     )
-    assert model_name.lower().endswith("." + PROJECT_VARS["finetuned_model_name"])
+    assert model_name.lower() == snowflake_run.project.relation(EMBEDDING_CLASSIFIER).lower()
     assert json.loads(options) == {}
-    assert tokens > 0 and loss is not None and done is not None
 
-    # describe_finetune --args '{wait: true}' polled until the job ended, waiting between polls.
-    waited = snowflake_run.statements("describe_finetune")
+    labelled = snowflake_run.rows(
+        "select pairs.completion, embeddings.embedding"
+        " from int_training_pairs__prepared as pairs"
+        " inner join int_ticket_embeddings__requested as embeddings"
+        " on pairs.ticket_id = embeddings.ticket_id and pairs.prompt_hash = embeddings.prompt_hash"
+        f" where pairs.split = 'train' and embeddings.model = '{EMBEDDING_MODEL}'"
+        " and embeddings.embedding is not null"
+    )
+    by_category: dict[str, list[np.ndarray]] = {}
+    for category, embedding in labelled:
+        by_category.setdefault(category, []).append(_vector(embedding))
+    centroids = snowflake_run.rows(
+        "select category, centroid, training_examples, embedding_model"
+        f" from int_student_centroids__trained where job_id = '{job_id}'"
+    )
+    assert len(by_category) > 3 and sorted(row[0] for row in centroids) == sorted(by_category)
+    for category, centroid, examples, embedding_model in centroids:
+        assert (examples, embedding_model) == (len(by_category[category]), EMBEDDING_MODEL)
+        expected = np.mean(by_category[category], axis=0)
+        assert _vector(centroid) == pytest.approx(expected, abs=1e-5), category
+
+    steps = ("launch_finetune", "train_students", "describe_finetune")
+    assert not _calls(snowflake_run.statements(*steps))
+    described = snowflake_run.statements("describe_finetune")
     statuses = [
         re.search(r"status = '(\w+)'", statement.body).group(1)
-        for statement in waited
+        for statement in described
         if statement.body.lower().startswith("update")
     ]
-    assert statuses == ["PENDING", "IN_PROGRESS", "SUCCESS"]
-    assert sum("system$wait(" in statement.body.lower() for statement in waited) == 2
+    assert statuses == ["SUCCESS"]
+    assert not any("system$wait(" in statement.body.lower() for statement in described)
 
 
-def test_a_job_cancelled_while_training_is_recorded_as_cancelled(
+def test_every_ticket_is_categorised_by_its_nearest_centroid(snowflake_run: SnowflakeRun) -> None:
+    """The scoring SQL's VECTOR_COSINE_SIMILARITY, on the real rows: each ticket's category is
+    the one whose centroid has the highest cosine similarity with its embedding."""
+    [job_id] = [
+        row[0]
+        for row in snowflake_run.rows(
+            "select job_id from finetune_jobs where status = 'SUCCESS' and trainer = "
+            "'embedding_classifier'"
+        )
+    ]
+    centroids = {
+        category: _vector(centroid)
+        for category, centroid in snowflake_run.rows(
+            "select category, centroid from int_student_centroids__trained"
+            f" where job_id = '{job_id}'"
+        )
+    }
+    categorized = snowflake_run.rows(
+        "select categories.ticket_id, categories.category, embeddings.embedding"
+        " from ticket_categories as categories"
+        " inner join int_ticket_embeddings__requested as embeddings"
+        " on categories.ticket_id = embeddings.ticket_id"
+        f" where embeddings.model = '{EMBEDDING_MODEL}' and embeddings.embedding is not null"
+    )
+    assert len(categorized) > 100
+    names = sorted(centroids)
+    matrix = np.stack([centroids[name] for name in names])
+    for ticket_id, category, embedding in categorized:
+        vector = _vector(embedding)
+        similarities = matrix @ vector / (np.linalg.norm(matrix, axis=1) * np.linalg.norm(vector))
+        assert category == names[int(np.argmax(similarities))], ticket_id
+
+
+def test_a_version_cancelled_before_training_is_recorded_as_cancelled(
     snowflake_run: SnowflakeRun,
 ) -> None:
     relaunched = snowflake_run.rows(
-        "select job_id, model_name, status, options, error_message, finished_at"
-        " from finetune_jobs order by launched_at desc limit 1"
+        "select job_id, model_name, status, options from finetune_jobs"
+        " order by launched_at desc limit 1"
     )[0]
-    job_id, model_name, status, options, error, finished = relaunched
-    assert model_name.lower().endswith("." + PROJECT_VARS["finetuned_model_name"] + "_v2")
-    assert json.loads(options) == {"max_epochs": 2}
-    assert status == "CANCELLED" and "CANCELLED" in error and finished is not None
-    cancel_calls = [
-        call
-        for statement in snowflake_run.statements("cancel")
-        for call in cortex_calls_in_sql(statement.body)
-        if call.verb == "CANCEL"
-    ]
-    assert [literal_value(call.arguments[1]) for call in cancel_calls] == [job_id]
+    job_id, model_name, status, options = relaunched
+    assert model_name.lower().endswith("." + EMBEDDING_CLASSIFIER + "_v2")
+    assert status == "CANCELLED"
+    assert json.loads(options) == {}  # max_epochs does not apply to a nearest-centroid classifier
+    assert any(
+        "max_epochs does not apply" in line for line in snowflake_run.steps["relaunch"].log_lines
+    )
+    assert snowflake_run.rows(
+        f"select count(*) from int_student_centroids__trained where job_id = '{job_id}'"
+    ) == [(0,)]
+    assert not _calls(snowflake_run.statements("relaunch", "cancel"))
 
 
 def test_every_ticket_gets_a_message_on_the_channel_it_asked_for(
@@ -419,7 +508,8 @@ def _calls(statements: list[Statement]) -> list[CortexCall]:
 def _mentions_cortex(sql: str) -> bool:
     lowered = sql.lower()
     return any(
-        name in lowered for name in ("snowflake.cortex.", "ai_complete(", "ai_count_tokens(")
+        name in lowered
+        for name in ("snowflake.cortex.", "ai_complete(", "ai_count_tokens(", "ai_embed(")
     )
 
 
@@ -577,14 +667,27 @@ def _shape_problems(call: CortexCall) -> list[str]:
                     f"{call.shape}: response_format must be parse_json(<column>): {response_format.sql()}"
                 )
     elif call.function == "AI_COUNT_TOKENS":
-        # (function_name, model_name, input_text) for AI_COMPLETE; no fine-tuned model.
+        # (function_name, model_name, input_text) for AI_COMPLETE and AI_EMBED; no fine-tuned
+        # model (sql-reference/functions/ai_count_tokens).
         if len(args) != 3:
-            return [f"{call.shape}: takes ('ai_complete', model, text)"]
-        if _model_name(args[0]) != "ai_complete":
-            problems.append(f"{call.shape}: first argument must be 'ai_complete': {args[0].sql()}")
+            return [f"{call.shape}: takes ('ai_complete' | 'ai_embed', model, text)"]
+        function = _model_name(args[0])
+        if function not in PRICED_AS_BY_FUNCTION:
+            problems.append(
+                f"{call.shape}: first argument must be 'ai_complete' or 'ai_embed': {args[0].sql()}"
+            )
         model = _model_name(args[1]) or ""
-        if not MODEL_NAME.fullmatch(model) or model not in CATALOG_MODEL_NAMES:
-            problems.append(f"{call.shape}: model must be a foundation model literal: {model!r}")
+        if CATALOG_PRICED_AS.get(model) != PRICED_AS_BY_FUNCTION.get(function):
+            problems.append(f"{call.shape}: model must be a {function} model literal: {model!r}")
+    elif call.function == "AI_EMBED":
+        # (model, input) for text (sql-reference/functions/ai_embed): an AI_EMBED model literal.
+        if len(args) != 2:
+            return [f"{call.shape}: takes (model, text)"]
+        model = _model_name(args[0]) or ""
+        if CATALOG_PRICED_AS.get(model) != "ai_embed":
+            problems.append(f"{call.shape}: model must be an AI_EMBED model literal: {model!r}")
+        if isinstance(args[1], (exp.Struct, exp.Array, exp.Null)):
+            problems.append(f"{call.shape}: the input must be text: {args[1].sql()}")
     elif call.function == "COUNT_TOKENS":
         # (model, text); a foundation model: COUNT_TOKENS does not take fine-tuned models.
         if len(args) != 2:
@@ -629,70 +732,88 @@ def _model_and_prompt_problems(call: CortexCall) -> list[str]:
     return problems
 
 
-def test_every_cortex_call_has_the_documented_argument_shape(snowflake_run: SnowflakeRun) -> None:
-    sources = [path.read_text() for path in _compiled_files(snowflake_run)]
-    sources += list(_sent_statements(snowflake_run)) + _inline_sql(snowflake_run)
+def _call_shapes(sources: list[str]) -> set[str]:
+    """The shapes of every Cortex call in ``sources``; fails on one of an undocumented shape."""
     calls = [call for sql in sources if _mentions_cortex(sql) for call in cortex_calls_in_sql(sql)]
     problems = [problem for call in calls for problem in _shape_problems(call)]
     assert not problems, "\n".join(problems)
-    shapes = {call.shape for call in calls} | {
+    return {call.shape for call in calls} | {
         f"{call.shape} without validation"
         for call in calls
         if call.verb == "CREATE"
         and len(call.arguments) == 6
         and isinstance(call.arguments[4], exp.Null)
     }
-    assert shapes >= {
+
+
+def test_every_cortex_call_has_the_documented_argument_shape(snowflake_run: SnowflakeRun) -> None:
+    sources = [path.read_text() for path in _compiled_files(snowflake_run)]
+    sources += list(_sent_statements(snowflake_run)) + _inline_sql(snowflake_run)
+    assert _call_shapes(sources) >= {
         "TRY_COMPLETE/2",
         "AI_COMPLETE/2",
         "AI_COMPLETE/3",
         "AI_COMPLETE/4",
         "AI_COUNT_TOKENS/3",
+        "AI_EMBED/2",
         "COUNT_TOKENS/2",
-        "FINETUNE('CREATE')/5",
-        "FINETUNE('CREATE')/6",
         "FINETUNE('CREATE')/6 without validation",
-        "FINETUNE('DESCRIBE')/2",
-        "FINETUNE('SHOW')/1",
-        "FINETUNE('CANCEL')/2",
     }
 
 
 def test_each_cortex_model_calls_its_model_and_pays_once_per_request(
     snowflake_run: SnowflakeRun,
 ) -> None:
-    finetuned = snowflake_run.rows("select model_name from finetune_jobs where status = 'SUCCESS'")[
-        0
-    ][0]
-    for root, functions in (
-        (snowflake_run.project.target_path, {"AI_COMPLETE"}),
-        (snowflake_run.legacy_target, {"TRY_COMPLETE"}),
+    for root, function in (
+        (snowflake_run.project.target_path, "AI_COMPLETE"),
+        (snowflake_run.legacy_target, "TRY_COMPLETE"),
     ):
         for model_name, expected_model in CORTEX_MODELS.items():
-            (path,) = [
-                path
-                for path in (root / "compiled").glob(
-                    f"support_ticket_llm/models/**/{model_name}.sql"
-                )
-                if not path.parent.name.endswith(".yml")  # a test's folder, not the model's
-            ]
-            calls = cortex_calls_in_sql(path.read_text())
+            calls = cortex_calls_in_sql(_compiled_model(root, model_name))
             # One call, or (structured output decided per row) one per branch of a CASE.
-            assert calls and {call.function for call in calls} == functions, model_name
+            assert calls and {call.function for call in calls} == {function}, model_name
             for call in calls:
                 model, prompt = call.arguments[:2]
-                assert _model_name(model) == (expected_model or finetuned), model_name
+                assert _model_name(model) == expected_model, model_name
                 assert isinstance(prompt, exp.Column) and prompt.name == "prompt", model_name
+    # AI_EMBED has no legacy name the project calls: the same call in both.
+    for root in (snowflake_run.project.target_path, snowflake_run.legacy_target):
+        for model_name, expected_model in EMBEDDING_CALLS.items():
+            calls = cortex_calls_in_sql(_compiled_model(root, model_name))
+            assert [(call.function, _model_name(call.arguments[0])) for call in calls] == [
+                ("AI_EMBED", expected_model)
+            ], model_name
+            assert isinstance(calls[0].arguments[1], exp.Column), model_name
+            assert calls[0].arguments[1].name == "prompt", model_name
     # Each answered request was billed exactly once, in the run that asked it.
     billed = Counter(
         statement.node_id
         for call in snowflake_run.account.meter.calls
         for statement in [_statement_by_query_id(snowflake_run)[call.query_id]]
     )
-    for model_name in (*CORTEX_MODELS, "int_base_model_categories__requested"):
-        answer = "message" if model_name == "int_messages__requested" else "raw_response"
+    answers = {
+        "int_teacher_labels__requested": "raw_response",
+        "int_base_model_categories__requested": "raw_response",
+        "int_messages__requested": "message",
+        "int_ticket_embeddings__requested": "embedding",
+    }
+    for model_name, answer in answers.items():
         answered = snowflake_run.rows(f"select count({answer}) from {model_name}")[0][0]
         assert billed[f"model.support_ticket_llm.{model_name}"] == answered > 0, model_name
+    # The default student calls no fine-tuned model: no other model was billed.
+    assert {node for node in billed if node and node.startswith("model.")} == {
+        f"model.support_ticket_llm.{name}" for name in answers
+    }
+
+
+def _compiled_model(root: Path, model_name: str) -> str:
+    """The compiled SQL of one model under a target path."""
+    (path,) = [
+        path
+        for path in (root / "compiled").glob(f"support_ticket_llm/models/**/{model_name}.sql")
+        if not path.parent.name.endswith(".yml")  # a test's folder, not the model's
+    ]
+    return path.read_text()
 
 
 def _statement_by_query_id(run: SnowflakeRun) -> dict[str, Statement]:
@@ -706,7 +827,9 @@ def test_cortex_calls_run_under_their_models_query_tag(snowflake_run: SnowflakeR
     tags = {node_id: node["config"].get("query_tag") for node_id, node in manifest["nodes"].items()}
     built = snowflake_run.statements(*BUILD_STEPS)
     calling = {statement.node_id for statement in built if _calls([statement])}
-    assert {f"model.support_ticket_llm.{name}" for name in CORTEX_MODELS} <= calling
+    assert {
+        f"model.support_ticket_llm.{name}" for name in (*CORTEX_MODELS, *EMBEDDING_CALLS)
+    } <= calling
     stages = []
     for node_id in calling:
         tag = json.loads(tags[node_id])
@@ -801,6 +924,104 @@ def test_default_snowflake_target_names_no_unusable_model_and_no_legacy_function
     assert {PROJECT_VARS[name] for name in ("teacher_model", "message_model")} <= literals
 
 
+def _upstream_models(manifest: dict, node_id: str) -> set[str]:
+    """``node_id`` and every project model it depends on, directly or not."""
+    found, pending = set(), [node_id]
+    while pending:
+        current = pending.pop()
+        if current in found or not current.startswith("model.support_ticket_llm."):
+            continue
+        found.add(current)
+        pending.extend(manifest["nodes"][current]["depends_on"]["nodes"])
+    return found
+
+
+def _string_literals(sql: str) -> set[str]:
+    return {
+        literal.name
+        for statement in sqlglot.parse(strip_query_comment(sql), read="snowflake")
+        if statement is not None
+        for literal in statement.find_all(exp.Literal)
+        if literal.is_string
+    }
+
+
+def test_the_default_scoring_path_embeds_with_ai_embed_and_names_no_unusable_model(
+    snowflake_run: SnowflakeRun,
+) -> None:
+    """With default vars the models that categorise tickets (ticket_categories and everything
+    it is built from) call AI_EMBED with var embedding_model, and neither their compiled SQL nor
+    what the scoring sent names a legacy or retired model of the catalog."""
+    manifest = json.loads((snowflake_run.project.target_path / "manifest.json").read_text())
+    scoring = _upstream_models(manifest, "model.support_ticket_llm.ticket_categories")
+    names = {manifest["nodes"][node_id]["name"] for node_id in scoring}
+    assert {
+        "int_ticket_embeddings__requested",
+        "int_student_centroids__trained",
+        "int_student_categories__scored",
+        "int_teacher_labels__requested",
+    } <= names
+    compiled = {name: _compiled_model(snowflake_run.project.target_path, name) for name in names}
+    calls = {
+        name: cortex_calls_in_sql(sql) for name, sql in compiled.items() if _mentions_cortex(sql)
+    }
+    embedded = {
+        (name, _model_name(call.arguments[0]))
+        for name, found in calls.items()
+        for call in found
+        if call.function == "AI_EMBED"
+    }
+    assert embedded == {("int_ticket_embeddings__requested", EMBEDDING_MODEL)}
+    assert "vector_cosine_similarity(" in compiled["int_student_categories__scored"].lower()
+    assert "vector_avg(" in compiled["int_student_centroids__trained"].lower()
+    named = {model for sql in compiled.values() for model in _string_literals(sql)}
+    assert not named & UNUSABLE_MODELS, named & UNUSABLE_MODELS
+    assert {EMBEDDING_MODEL, PROJECT_VARS["teacher_model"]} <= named
+
+    # What the run sent: the embeddings with the embedding model; scoring and training, nothing.
+    sent_embeddings = [
+        call
+        for statement in snowflake_run.statements("prepare_training_data")
+        if statement.node_id == "model.support_ticket_llm.int_ticket_embeddings__requested"
+        for call in _calls([statement])
+    ]
+    assert sent_embeddings
+    assert {(call.function, _model_name(call.arguments[0])) for call in sent_embeddings} == {
+        ("AI_EMBED", EMBEDDING_MODEL)
+    }
+    stored = snowflake_run.rows("select distinct model from int_ticket_embeddings__requested")
+    assert stored == [(EMBEDDING_MODEL,)]
+    billed_models = {call.model for call in snowflake_run.account.meter.calls}
+    assert EMBEDDING_MODEL in billed_models and not billed_models & UNUSABLE_MODELS
+    # Training and scoring the embedding classifier bill nothing.
+    scoring_steps = {
+        statement.query_id
+        for statement in snowflake_run.statements("train_students", "score_with_finetuned_model")
+    }
+    assert not [
+        call for call in snowflake_run.account.meter.calls if call.query_id in scoring_steps
+    ]
+
+
+def _finetuned_model_names_sent(run: SnowflakeRun, *steps: str) -> set[str]:
+    """The fine-tuned models (var finetuned_model_name's family) AI_COMPLETE calls name."""
+    family = PROJECT_VARS["finetuned_model_name"].lower()
+    return {
+        model
+        for call in _calls(run.statements(*steps))
+        if call.function in {"AI_COMPLETE", "TRY_COMPLETE", "COMPLETE"}
+        for model in [(_model_name(call.arguments[0]) or "").lower()]
+        if model.split(".")[-1].startswith(family)
+    }
+
+
+def test_the_default_scoring_path_sends_no_call_naming_a_finetuned_model(
+    snowflake_run: SnowflakeRun,
+) -> None:
+    steps = [step.name for step in SNOWFLAKE_JOB if step.name in snowflake_run.steps]
+    assert _finetuned_model_names_sent(snowflake_run, *steps) == set()
+
+
 def test_the_preflight_runs_show_cortex_base_models_before_any_cortex_call(
     snowflake_run: SnowflakeRun,
 ) -> None:
@@ -818,12 +1039,7 @@ def test_the_preflight_runs_show_cortex_base_models_before_any_cortex_call(
     [line] = [
         line for line in snowflake_run.steps["check_cortex_models"].log_lines if "usable" in line
     ]
-    assert line == (
-        f"check_cortex_models: teacher_model {PROJECT_VARS['teacher_model']}, message_model "
-        f"{PROJECT_VARS['message_model']}, finetune_base_model "
-        f"{PROJECT_VARS['finetune_base_model']} are usable (SHOW CORTEX BASE MODELS, "
-        "TRANSFORMER in region AWS_US_WEST_2)."
-    )
+    assert line == DEFAULT_PREFLIGHT_LINE
 
 
 def _usable(role: str, offered: set[str]) -> str:
@@ -943,11 +1159,11 @@ def test_billed_usage_sits_beside_the_estimate_per_stage_and_model(
     }
     assert set(report) >= {
         "teacher labels",
-        "finetuned categories",
+        "ticket embeddings",
         "base model evaluation",
         "messages",
     }
-    for stage in ("teacher labels", "finetuned categories", "base model evaluation"):
+    for stage in ("teacher labels", "ticket embeddings", "base model evaluation"):
         estimated, billed, difference, is_read, queries = report[stage]
         assert is_read and queries >= 1 and billed > 0 and estimated > 0, stage
         assert difference == pytest.approx(billed - estimated), stage
@@ -968,12 +1184,6 @@ def test_a_role_without_account_usage_keeps_the_estimate_with_a_warning(tmp_path
         assert project.query("select count(*) from cortex_billed_usage_history") == [(0,)]
     finally:
         account.close()
-
-
-def test_launching_finetune_notes_its_deprecation_once(snowflake_run: SnowflakeRun) -> None:
-    lines = snowflake_run.steps["launch_finetune"].log_lines
-    notes = [line for line in lines if "scheduled for deprecation in Q1 2027" in line]
-    assert len(notes) == 1 and "Cortex Training" in notes[0]
 
 
 #: CORTEX_AISQL_USAGE_HISTORY's columns (sql-reference/account-usage/cortex_aisql_usage_history).
@@ -1019,3 +1229,470 @@ def test_the_usage_history_query_reads_only_documented_columns(snowflake_run: Sn
         and "query_tag" in where.sql().lower()
         and "support_ticket_llm" in where.sql()
     )
+
+
+# -- the harness's AI_EMBED, AI_COUNT_TOKENS('ai_embed'), VECTOR_AVG, VECTOR_COSINE_SIMILARITY ----
+
+EMBEDDING_ROW = next(row for row in CATALOG if row["model_name"] == EMBEDDING_MODEL)
+HARNESS_TICKETS = (
+    (1, "Cellular", "Somebody stole my phone on the train, please block it."),
+    (2, "Cellular", "I was charged too much for roaming in Lisbon."),
+    (3, "Home Internet", None),
+)
+
+
+@pytest.fixture
+def harness_cursor() -> Iterator[tuple[EmulatedSnowflake, list[Statement], object]]:
+    """A cursor on an emulated account with the Cortex emulator, as dbt-snowflake gets one, over
+    a table of three tickets (one without a request)."""
+    account = EmulatedSnowflake()
+    try:
+        with account.connected("harness") as statements:
+            connection = snowflake.connector.connect(
+                account="emulated-account",
+                user="dbt_ci",
+                password="not-a-real-password",
+                database="HARNESS",
+                schema="VECTORS",
+            )
+            cursor = connection.cursor()
+            cursor.execute("create table tickets (ticket_id int, service_type text, request text)")
+            cursor.executemany("insert into tickets values (%s, %s, %s)", list(HARNESS_TICKETS))
+            yield account, statements, cursor
+    finally:
+        account.close()
+
+
+def _emulator_vector(account: EmulatedSnowflake, text: str) -> list[float]:
+    """What the emulator's own cortex_ai_embed answers for ``text`` (no harness in between)."""
+    [(vector,)] = account.query(
+        f"select cortex_ai_embed('{EMBEDDING_MODEL}', '{text.replace(chr(39), chr(39) * 2)}')"
+    )
+    return list(vector)
+
+
+def test_the_harness_answers_ai_embed_with_the_emulator_and_meters_each_row(
+    harness_cursor: tuple[EmulatedSnowflake, list[Statement], object],
+) -> None:
+    account, statements, cursor = harness_cursor
+    cursor.execute(
+        "create or replace table embeddings as select ticket_id, service_type, "
+        f"ai_embed('{EMBEDDING_MODEL}', request) as embedding from tickets"
+    )
+    cursor.execute("select ticket_id, embedding from embeddings order by ticket_id")
+    rows = cursor.fetchall()
+    assert [ticket_id for ticket_id, _ in rows] == [1, 2, 3]
+    for (ticket_id, embedding), (_, _, request) in zip(rows, HARNESS_TICKETS, strict=True):
+        if request is None:
+            assert embedding is None, ticket_id  # a NULL text embeds to NULL, unbilled
+        else:
+            assert embedding == pytest.approx(_emulator_vector(account, request)), ticket_id
+    [create] = [s for s in statements if s.body.lower().startswith("create or replace table")]
+    assert [call.shape for call in cortex_calls_in_sql(create.body)] == ["AI_EMBED/2"]
+
+    embedded = [call for call in account.meter.calls if call.function_name == "AI_EMBED"]
+    assert sorted(call.input_tokens for call in embedded) == sorted(
+        count_tokens(request) for _, _, request in HARNESS_TICKETS if request
+    )
+    assert {(call.model, call.output_tokens, call.query_id) for call in embedded} == {
+        (EMBEDDING_MODEL, 0, create.query_id)
+    }
+    [usage] = account.meter.usage_history_rows(
+        {create.query_id: create}, PROJECT_VARS["finetune_base_model"]
+    )
+    rate = float(EMBEDDING_ROW["input_credits_per_million_tokens"])
+    assert (usage["function_name"], usage["model_name"]) == ("AI_EMBED", EMBEDDING_MODEL)
+    assert usage["tokens"] == sum(call.input_tokens for call in embedded) > 0
+    assert usage["token_credits"] == pytest.approx(usage["tokens"] * rate / 1e6)
+
+
+def test_the_harness_refuses_ai_embed_of_a_model_that_is_no_embedding_model(
+    harness_cursor: tuple[EmulatedSnowflake, list[Statement], object],
+) -> None:
+    account, _, cursor = harness_cursor
+    with pytest.raises(Exception, match="AI_EMBED does not know the model"):
+        cursor.execute(f"select ai_embed('{PROJECT_VARS['teacher_model']}', request) from tickets")
+    with pytest.raises(snowflake.connector.errors.ProgrammingError, match="string constant"):
+        cursor.execute("select ai_embed(service_type, request) from tickets")
+    assert not account.meter.calls
+
+
+def test_the_harness_counts_ai_embed_tokens_as_the_emulator_does(
+    harness_cursor: tuple[EmulatedSnowflake, list[Statement], object],
+) -> None:
+    _, statements, cursor = harness_cursor
+    cursor.execute(
+        f"select ticket_id, ai_count_tokens('ai_embed', '{EMBEDDING_MODEL}', request) "
+        "from tickets order by ticket_id"
+    )
+    assert cursor.fetchall() == [
+        (ticket_id, count_tokens(request) if request else None)
+        for ticket_id, _, request in HARNESS_TICKETS
+    ]
+    assert [call.shape for call in cortex_calls_in_sql(statements[-1].body)] == [
+        "AI_COUNT_TOKENS/3"
+    ]
+
+
+def test_vector_columns_hold_the_embeddings(
+    harness_cursor: tuple[EmulatedSnowflake, list[Statement], object],
+) -> None:
+    """A VECTOR(FLOAT, 768) column (a DuckDB FLOAT[] here) takes AI_EMBED's answers and casts."""
+    account, _, cursor = harness_cursor
+    cursor.execute("create table stored (ticket_id int, embedding vector(float, 768))")
+    cursor.execute(
+        f"insert into stored select ticket_id, ai_embed('{EMBEDDING_MODEL}', request) "
+        "from tickets where request is not null"
+    )
+    cursor.execute(
+        "select ticket_id, embedding::vector(float, 768) from stored where ticket_id = 1"
+    )
+    [(ticket_id, embedding)] = cursor.fetchall()
+    assert embedding == pytest.approx(_emulator_vector(account, HARNESS_TICKETS[0][2]))
+
+
+def test_vector_avg_is_the_mean_per_group_as_the_local_emulator_computes_it(
+    harness_cursor: tuple[EmulatedSnowflake, list[Statement], object],
+) -> None:
+    _, _, cursor = harness_cursor
+    cursor.execute("create table vectors (category text, embedding vector(float, 2))")
+    values = [("A", [1.0, 2.0]), ("A", [3.0, 6.0]), ("B", [5.0, -1.0]), ("B", None), ("C", None)]
+    for category, vector in values:
+        literal = "null" if vector is None else f"{vector}::vector(float, 2)"
+        cursor.execute(f"insert into vectors select '{category}', {literal}")
+    average = "select category, vector_avg(embedding) from vectors group by category order by 1"
+    cursor.execute(average)
+    harness = cursor.fetchall()
+    assert harness == [("A", [2.0, 4.0]), ("B", [5.0, -1.0]), ("C", None)]
+
+    # The local target's VECTOR_AVG (the emulator's DuckDB macro) gives the same rows.
+    local = duckdb.connect()
+    try:
+        cortex_emulator.register(local)
+        local.execute("create table vectors (category text, embedding float[])")
+        local.executemany("insert into vectors values (?, ?)", values)
+        emulated = [
+            (category, None if vector is None else [float(x) for x in vector])
+            for category, vector in local.execute(average).fetchall()
+        ]
+    finally:
+        local.close()
+    assert emulated == harness
+
+
+def test_vector_cosine_similarity_is_the_similarity_not_the_distance(
+    harness_cursor: tuple[EmulatedSnowflake, list[Statement], object],
+) -> None:
+    """sqlglot reads VECTOR_COSINE_SIMILARITY as CosineDistance and would write DuckDB's
+    list_cosine_distance (1 - similarity); the harness computes the similarity."""
+    _, _, cursor = harness_cursor
+    cursor.execute(
+        "select vector_cosine_similarity([1, 0]::vector(float, 2), b::vector(float, 2)) "
+        "from (select [1, 0] as b, 1 as n union all select [0, 1], 2 union all "
+        "select [-1, 0], 3 union all select [2, 2], 4) order by n"
+    )
+    assert [row[0] for row in cursor.fetchall()] == pytest.approx([1.0, 0.0, -1.0, 2**-0.5])
+
+
+def test_the_call_finder_finds_ai_embed_wherever_it_sits() -> None:
+    sql = (
+        "with embedded as (select ai_embed('m', request) as e from t) "
+        "select vector_cosine_similarity(e, (select vector_avg(ai_embed('m', 'x')) from t)) "
+        "from embedded"
+    )
+    calls = cortex_calls_in_sql(sql)
+    assert [(call.function, call.shape) for call in calls] == [("AI_EMBED", "AI_EMBED/2")] * 2
+
+
+# -- the preflight per trainer, on the snowflake target ------------------------------------------
+
+FINETUNED_ROW = next(
+    row
+    for row in CATALOG
+    if row["model_name"] == f"{PROJECT_VARS['finetune_base_model']}:finetuned"
+)
+LEGACY_RULE = (
+    '"If your account had not used the model anywhere before August 12, 2026, the account '
+    "can't start using it. Queries and API calls that name the model fail.\""
+)
+FINETUNE_VARS = {"trainer": "cortex_finetune"}
+
+
+def _small_snowflake_project(workdir: Path, tickets: int = 60) -> SnowflakeProject:
+    """A project on an account of its own whose quickstart bucket serves the seed's first
+    ``tickets`` tickets (enough to train, few enough to be quick)."""
+    bucket = workdir / "quickstart_bucket"
+    bucket.mkdir(parents=True)
+    rows = _seed_rows()[:tickets]
+    with (bucket / "support_tickets.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    account = EmulatedSnowflake(external_locations={QUICKSTART_BUCKET: bucket})
+    return SnowflakeProject.create(workdir / "project", account)
+
+
+def _run_job_until_a_step_fails(
+    project: SnowflakeProject, vars: dict[str, object], last_step: str
+) -> dict[str, Invocation]:
+    """The production job's steps in order, up to ``last_step``, stopping at the first step that
+    fails (as `make run`, the dbt Cloud job and the Snowflake task graph do)."""
+    ran: dict[str, Invocation] = {}
+    for step in SNOWFLAKE_JOB:
+        ran[step.name] = project.invoke(*step.args, vars=vars, expect_success=None)
+        if not ran[step.name].result.success or step.name == last_step:
+            break
+    return ran
+
+
+def _finetune_calls(statements: list[Statement]) -> list[CortexCall]:
+    return [call for call in _calls(statements) if call.function == "FINETUNE"]
+
+
+@pytest.fixture(scope="module")
+def preflight_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SnowflakeProject]:
+    """The snowflake target with the catalog seeded, for preflights alone (no Cortex call)."""
+    account = EmulatedSnowflake(emulate_cortex=False)
+    project = SnowflakeProject.create(tmp_path_factory.mktemp("preflight") / "project", account)
+    try:
+        project.invoke("seed", "--select", "cortex_models")
+        yield project
+    finally:
+        account.close()
+
+
+def test_the_default_preflight_checks_the_embedding_model_on_snowflake(
+    preflight_project: SnowflakeProject,
+) -> None:
+    passed = preflight_project.invoke("run-operation", "check_cortex_models")
+    assert [line for line in passed.log_lines if " are usable (" in line] == [
+        DEFAULT_PREFLIGHT_LINE
+    ]
+    assert not [line for line in passed.log_lines if "FINETUNE" in line]
+
+
+def test_an_embedding_model_is_checked_by_show_cortex_base_models_when_it_lists_it(
+    preflight_project: SnowflakeProject,
+) -> None:
+    account = preflight_project.account
+    offered = account.cortex_base_models
+    legacy_on = dt.date.today() - dt.timedelta(days=1)
+    account.cortex_base_models = [*offered, BaseModel(EMBEDDING_MODEL, "LEGACY", legacy_on)]
+    try:
+        warned = preflight_project.invoke("run-operation", "check_cortex_models")
+    finally:
+        account.cortex_base_models = offered
+    assert any(
+        f"embedding_model = {EMBEDDING_MODEL}: legacy since {legacy_on}: only accounts that "
+        "already used it can call it." in line
+        for line in warned.log_lines
+    ), warned.log_lines
+    [usable] = [line for line in warned.log_lines if " are usable (" in line]
+    assert "by the catalog alone" not in usable
+
+
+def test_an_embedding_model_that_is_no_ai_embed_row_is_refused_on_snowflake(
+    preflight_project: SnowflakeProject,
+) -> None:
+    teacher = PROJECT_VARS["teacher_model"]
+    refused = preflight_project.invoke(
+        "run-operation",
+        "check_cortex_models",
+        vars={"embedding_model": teacher},
+        expect_success=False,
+    )
+    # Every AI_EMBED row of the catalog is usable, listed by SHOW CORTEX BASE MODELS or not.
+    embedding_models = ", ".join(
+        sorted(row["model_name"] for row in CATALOG if row["priced_as"] == "ai_embed")
+    )
+    assert (
+        f"embedding_model = {teacher}: not an AI_EMBED model: the catalog prices it as "
+        f"ai_complete. Usable embedding models in the catalog: {embedding_models}."
+    ) in refused.message, refused.message
+
+
+def test_a_cortex_finetune_run_on_snowflake_stops_at_the_preflight_before_training(
+    tmp_path: Path,
+) -> None:
+    """The model FINETUNE would train is legacy: a new account could not call it, so the job
+    stops at the preflight, saying why and naming the other trainer, and nothing is trained."""
+    project = _small_snowflake_project(tmp_path)
+    try:
+        ran = _run_job_until_a_step_fails(project, FINETUNE_VARS, last_step="launch_finetune")
+        assert list(ran) == ["seed_cortex_models", "check_cortex_models"]
+        message = ran["check_cortex_models"].message
+        base = PROJECT_VARS["finetune_base_model"]
+        assert (
+            f"finetune_base_model = {base}: the model FINETUNE would train on it (catalog row "
+            f"{base}:finetuned) is legacy since {FINETUNED_ROW['legacy_on']}, and Snowflake's "
+            f"rule for a legacy model is: {LEGACY_RULE}"
+        ) in message, message
+        assert (
+            "Train the embedding classifier instead: --vars '{trainer: embedding_classifier}', "
+            "or set account_can_call_legacy_finetuned_models: true if this account did call "
+            f"fine-tuned models before {FINETUNED_ROW['legacy_on']}."
+        ) in message
+        assert "Choose another model" not in message  # another base would not help
+        assert not _finetune_calls(project.account.statements)
+        assert not _calls(project.account.statements)  # nothing at all reached Cortex
+    finally:
+        project.account.close()
+
+
+def test_a_cortex_finetune_only_run_goes_on_for_an_account_that_used_finetuned_models(
+    tmp_path: Path,
+) -> None:
+    project = _small_snowflake_project(tmp_path)
+    vars = {**FINETUNE_VARS, "account_can_call_legacy_finetuned_models": True}
+    try:
+        ran = _run_job_until_a_step_fails(project, vars, last_step="launch_finetune")
+        assert list(ran)[-1] == "launch_finetune" and ran["launch_finetune"].result.success, {
+            name: invocation.message for name, invocation in ran.items()
+        }
+        assert [call.verb for call in _finetune_calls(ran["launch_finetune"].statements)] == [
+            "CREATE"
+        ]
+    finally:
+        project.account.close()
+
+
+# -- FINETUNE on Snowflake, for an account that used fine-tuned models before 2026-08-12 ---------
+
+#: Both trainers, the account allowed to call legacy fine-tuned models: FINETUNE runs.
+FINETUNE_RUN_VARS = {
+    "trainer": ["embedding_classifier", "cortex_finetune"],
+    "account_can_call_legacy_finetuned_models": True,
+}
+
+
+@pytest.fixture(scope="module")
+def finetune_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SnowflakeRun]:
+    """The production job through describe_finetune with both trainers, on 60 tickets; then a
+    second version launched with options and its FINETUNE job cancelled while it trains."""
+    project = _small_snowflake_project(tmp_path_factory.mktemp("finetune_run"))
+    try:
+        ran = _run_job_until_a_step_fails(project, FINETUNE_RUN_VARS, "describe_finetune")
+        failed = {name: i.message for name, i in ran.items() if not i.result.success}
+        assert list(ran)[-1] == "describe_finetune" and not failed, failed
+        run = SnowflakeRun(project, dict(ran))
+        run.run("show jobs", "run-operation", "show_finetune_jobs", vars=FINETUNE_RUN_VARS)
+        version_2 = {**FINETUNE_RUN_VARS, **VERSION_2_VARS}
+        v2_target = project.workdir / "target_v2"
+        run.run(
+            "relaunch",
+            "run-operation",
+            "launch_finetune",
+            "--args",
+            "{max_epochs: 2}",
+            vars=version_2,
+            target_path=v2_target,
+        )
+        [(job_id,)] = project.query(
+            "select job_id from finetune_jobs where trainer = 'cortex_finetune'"
+            " order by launched_at desc limit 1"
+        )
+        run.run(
+            "cancel",
+            "run-operation",
+            "cancel_finetune",
+            "--args",
+            json.dumps({"job_id": job_id}),
+            vars=version_2,
+            target_path=v2_target,
+        )
+        yield run
+    finally:
+        project.account.close()
+
+
+def _finetune_jobs(run: SnowflakeRun) -> list[tuple]:
+    return run.rows(
+        "select job_id, model_name, base_model, status, backend, target_name, options,"
+        " trained_tokens, training_loss, finished_at, error_message"
+        " from finetune_jobs where trainer = 'cortex_finetune' order by launched_at"
+    )
+
+
+def test_the_preflight_lets_an_account_that_used_finetuned_models_train(
+    finetune_run: SnowflakeRun,
+) -> None:
+    notes = finetune_run.steps["check_cortex_models"].log_lines
+    assert any(
+        "var account_can_call_legacy_finetuned_models says this account did call "
+        f"fine-tuned models before {FINETUNED_ROW['legacy_on']}" in line
+        for line in notes
+    ), notes
+    assert not _calls(finetune_run.statements("check_cortex_models"))
+    launched = _finetune_calls(finetune_run.statements("launch_finetune"))
+    assert [call.verb for call in launched] == ["CREATE"]
+    assert _model_name(launched[0].arguments[2]) == PROJECT_VARS["finetune_base_model"]
+
+
+def test_the_launched_finetune_job_is_waited_for_and_succeeds(finetune_run: SnowflakeRun) -> None:
+    jobs = _finetune_jobs(finetune_run)
+    assert len(jobs) == 2  # this one, and the cancelled v2
+    job_id, model_name, base_model, status, backend, target_name, options, tokens, loss, done, _ = (
+        jobs[0]
+    )
+    assert (base_model, status, backend, target_name) == (
+        PROJECT_VARS["finetune_base_model"],
+        "SUCCESS",
+        "snowflake-cortex",
+        "snowflake",
+    )
+    assert model_name.lower().endswith("." + PROJECT_VARS["finetuned_model_name"])
+    assert json.loads(options) == {}
+    assert tokens > 0 and loss is not None and done is not None
+
+    # describe_finetune --args '{wait: true}' polled until the job ended, waiting between polls.
+    waited = finetune_run.statements("describe_finetune")
+    statuses = [
+        re.search(r"status = '(\w+)'", statement.body).group(1)
+        for statement in waited
+        if statement.body.lower().startswith("update") and job_id in statement.body
+    ]
+    assert statuses == ["PENDING", "IN_PROGRESS", "SUCCESS"]
+    assert sum("system$wait(" in statement.body.lower() for statement in waited) == 2
+
+
+def test_a_finetune_job_cancelled_while_training_is_recorded_as_cancelled(
+    finetune_run: SnowflakeRun,
+) -> None:
+    job_id, model_name, _, status, _, _, options, _, _, finished, error = _finetune_jobs(
+        finetune_run
+    )[-1]
+    assert model_name.lower().endswith("." + PROJECT_VARS["finetuned_model_name"] + "_v2")
+    assert json.loads(options) == {"max_epochs": 2}
+    assert status == "CANCELLED" and "CANCELLED" in error and finished is not None
+    cancel_calls = [
+        call for call in _finetune_calls(finetune_run.statements("cancel")) if call.verb == "CANCEL"
+    ]
+    assert [literal_value(call.arguments[1]) for call in cancel_calls] == [job_id]
+
+
+def test_launching_finetune_notes_its_deprecation_once(finetune_run: SnowflakeRun) -> None:
+    lines = finetune_run.steps["launch_finetune"].log_lines
+    notes = [line for line in lines if "scheduled for deprecation in Q1 2027" in line]
+    assert len(notes) == 1 and "Cortex Training" in notes[0]
+
+
+def test_finetune_calls_have_the_documented_argument_shape(finetune_run: SnowflakeRun) -> None:
+    sources = [statement.bound_body for statement in finetune_run.account.statements]
+    assert _call_shapes(sources) >= {
+        "FINETUNE('CREATE')/5",
+        "FINETUNE('CREATE')/6",
+        "FINETUNE('DESCRIBE')/2",
+        "FINETUNE('SHOW')/1",
+        "FINETUNE('CANCEL')/2",
+        "AI_EMBED/2",
+    }
+
+
+def test_the_legacy_var_must_be_a_boolean(preflight_project: SnowflakeProject) -> None:
+    refused = preflight_project.invoke(
+        "run-operation",
+        "check_cortex_models",
+        vars={**FINETUNE_VARS, "account_can_call_legacy_finetuned_models": "yes"},
+        expect_success=False,
+    )
+    assert 'must be true or false; got "yes"' in refused.message, refused.message

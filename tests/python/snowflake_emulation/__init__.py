@@ -4,8 +4,11 @@
   command runs; it records every statement (with the session's QUERY_TAG) and, optionally, has
   the project's Cortex emulator answer the Cortex functions.
 - ``features``: the Snowflake functions and behaviour fakesnow 0.12 lacks, provided by rewriting
-  the parsed statement (Cortex, MD5_NUMBER_UPPER64, SYSTEM$WAIT, a stage's file format in COPY).
-- ``cortex_calls``: finds the Cortex calls in Snowflake SQL (for the argument-shape checks).
+  the parsed statement (Cortex: AI_COMPLETE, AI_EMBED, AI_COUNT_TOKENS, FINETUNE and the legacy
+  names; VECTOR_AVG, VECTOR_COSINE_SIMILARITY and VECTOR types; MD5_NUMBER_UPPER64, SYSTEM$WAIT,
+  a stage's file format in COPY).
+- ``cortex_calls``: finds the Cortex calls in Snowflake SQL (for the argument-shape checks and
+  the call counts).
 - ``cortex_account``: SHOW CORTEX BASE MODELS, and the usage the account bills
   (CORTEX_AISQL_USAGE_HISTORY) for the Cortex rows the run really sent.
 - ``project``: ``SnowflakeProject``, dbt commands on the snowflake target of profiles.example.yml.

@@ -49,13 +49,16 @@ from .cortex_account import (
 )
 from .cortex_calls import strip_query_comment
 from .features import (
+    EMBED_METER_FUNCTION,
     JOB_CANCEL_FUNCTION,
     JOB_PROGRESS_FUNCTION,
     METER_FUNCTION,
     RESPONSE_FORMAT_CHECK_FUNCTION,
+    VECTOR_AVG_FUNCTION,
     RewriteContext,
     check_response_format,
     rewrite_statement,
+    vector_avg,
 )
 
 _DBT_COMMENT = re.compile(r"/\*\s*(\{.*?\})\s*\*/", re.DOTALL)
@@ -330,15 +333,18 @@ class EmulatedSnowflake:
             connection.create_function(
                 name, function, parameters, "VARCHAR", type="native", side_effects=True
             )
-        for name, function, parameters in (
-            (METER_FUNCTION, self.meter.record, ["VARCHAR"] * 6),
-            (RESPONSE_FORMAT_CHECK_FUNCTION, check_response_format, ["VARCHAR"]),
+        text, vector = "VARCHAR", "FLOAT[]"
+        for name, function, parameters, returns in (
+            (METER_FUNCTION, self.meter.record, [text] * 6, text),
+            (RESPONSE_FORMAT_CHECK_FUNCTION, check_response_format, [text], text),
+            (EMBED_METER_FUNCTION, self.meter.record_embedding, [text] * 3 + [vector], vector),
+            (VECTOR_AVG_FUNCTION, vector_avg, ["FLOAT[][]"], vector),
         ):
             connection.create_function(
                 name,
                 function,
                 parameters,
-                "VARCHAR",
+                returns,
                 type="native",
                 null_handling="special",
                 side_effects=True,

@@ -2,15 +2,20 @@
 
 - ``BaseModel`` / ``catalog_base_models``: the rows ``SHOW CORTEX BASE MODELS IN SCHEMA
   SNOWFLAKE.MODELS`` lists for the current role (by default: every model of the project's catalog,
-  seeds/cortex_models.csv, that is not retired). A test removes a model to play one that is
-  missing in the account's region, or sets an end-of-life date.
+  seeds/cortex_models.csv, that AI_COMPLETE calls and that is not retired: the command lists "the
+  LLMs that Snowflake provides for use with Cortex AI Functions", and no page says it lists
+  AI_EMBED models, so the harness plays the account that does not; the catalog's fine-tune rows
+  price models, they are no base models). A test removes a model to play one that is missing in
+  the account's region, adds an embedding model, or sets an end-of-life date.
 - ``show_cortex_base_models_sql``: checks a SHOW statement against the documented syntax and
   answers it as a select (the columns ``name`` and ``lifecycle_status`` are the documented ones;
   the dates are named ``legacy_date`` and ``end_of_life_date``).
-- ``UsageMeter``: every AI_COMPLETE row the emulator answered, with the statement (query id and
-  QUERY_TAG) that sent it and its tokens; ``usage_history_rows`` aggregates them per query, model
-  and function as SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AISQL_USAGE_HISTORY has them (one row per
-  function, model, query and warehouse), priced from the catalog.
+- ``UsageMeter``: every AI_COMPLETE and AI_EMBED row the emulator answered, with the statement
+  (query id and QUERY_TAG) that sent it and its tokens; ``usage_history_rows`` aggregates them per
+  query, model and function (AI_COMPLETE, AI_EMBED) as
+  SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AISQL_USAGE_HISTORY has them (one row per function, model, query
+  and warehouse), priced from the catalog (a fine-tuned model at its base's ``<base>:finetuned``
+  row).
 """
 
 from __future__ import annotations
@@ -55,10 +60,11 @@ def catalog_rows() -> list[dict[str, str]]:
 
 
 def catalog_base_models() -> list[BaseModel]:
-    """What an account with every catalog model enabled lists: the catalog minus retired models."""
+    """What an account with every catalog model enabled lists: the catalog's AI_COMPLETE models
+    (priced_as ai_complete) that are not retired."""
     models = []
     for row in catalog_rows():
-        if row["lifecycle"] == "retired":
+        if row["lifecycle"] == "retired" or row["priced_as"] != "ai_complete":
             continue
         models.append(
             BaseModel(
@@ -166,6 +172,17 @@ class UsageMeter:
                 self.calls.append(call)
         return answer
 
+    def record_embedding(
+        self, query_id: str, model: str, text: str | None, vector: list[float] | None
+    ) -> list[float] | None:
+        """The AI_EMBED meter's SQL function: records one row (input tokens only: AI_EMBED bills
+        no output) and returns the vector unchanged. A NULL vector is not billed."""
+        if vector is not None:
+            call = MeteredCall(query_id, "AI_EMBED", model, count_tokens(text), 0)
+            with self._lock:
+                self.calls.append(call)
+        return vector
+
     def usage_history_rows(
         self,
         statements: dict[str, Any],
@@ -173,7 +190,9 @@ class UsageMeter:
         billed_at: datetime | None = None,
     ) -> list[dict[str, Any]]:
         """CORTEX_AISQL_USAGE_HISTORY rows for the metered calls: per query id, model, function.
-        A fine-tuned model (database.schema.name: two dots) is priced as ``finetuned_base_model``."""
+        A fine-tuned model (database.schema.name: two dots) is priced at the catalog's
+        ``<finetuned_base_model>:finetuned`` row (the fine-tuned inference rate), or at the base
+        model's rate where the catalog has no such row."""
         prices = {
             row["model_name"].lower(): (
                 float(row["input_credits_per_million_tokens"] or 0),
@@ -191,7 +210,10 @@ class UsageMeter:
         hour = (billed_at or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
         rows = []
         for (query_id, model, function_name), (input_tokens, output_tokens) in totals.items():
-            priced_as = finetuned_base_model if model.count(".") == 2 else model
+            priced_as = model
+            if model.count(".") == 2:
+                finetuned_row = f"{finetuned_base_model}:finetuned".lower()
+                priced_as = finetuned_row if finetuned_row in prices else finetuned_base_model
             input_price, output_price = prices.get(priced_as.lower(), (0.0, 0.0))
             input_credits = input_tokens * input_price / 1e6
             output_credits = output_tokens * output_price / 1e6

@@ -1,8 +1,10 @@
 """Finding the Cortex calls in Snowflake SQL: what the harness rewrites and the tests check.
 
 A call is ``SNOWFLAKE.CORTEX.<function>(...)`` for COMPLETE, TRY_COMPLETE, COUNT_TOKENS and
-FINETUNE (any case), or ``AI_COMPLETE(...)`` and ``AI_COUNT_TOKENS(...)``. The SQL is parsed with sqlglot's Snowflake
-dialect, so a call is found wherever it sits (a CTE, a ``create ... as``, a scalar select).
+FINETUNE (any case), or ``AI_COMPLETE(...)``, ``AI_COUNT_TOKENS(...)`` and ``AI_EMBED(...)``. The
+SQL is parsed with sqlglot's Snowflake dialect, so a call is found wherever it sits (a CTE, a
+``create ... as``, a scalar select). sqlglot parses AI_EMBED into its own node (``exp.AIEmbed``),
+the others into anonymous functions.
 """
 
 from __future__ import annotations
@@ -15,15 +17,15 @@ import sqlglot
 from sqlglot import exp
 
 CORTEX_SCHEMA_FUNCTIONS = frozenset({"COMPLETE", "TRY_COMPLETE", "COUNT_TOKENS", "FINETUNE"})
-TOP_LEVEL_FUNCTIONS = frozenset({"AI_COMPLETE", "AI_COUNT_TOKENS"})
+TOP_LEVEL_FUNCTIONS = frozenset({"AI_COMPLETE", "AI_COUNT_TOKENS", "AI_EMBED"})
 
 _QUERY_COMMENT = re.compile(r"/\*\s*\{.*?\}\s*\*/", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class CortexCall:
-    """One call: ``function`` is COMPLETE, TRY_COMPLETE, COUNT_TOKENS, FINETUNE, AI_COMPLETE or
-    AI_COUNT_TOKENS."""
+    """One call: ``function`` is COMPLETE, TRY_COMPLETE, COUNT_TOKENS, FINETUNE, AI_COMPLETE,
+    AI_COUNT_TOKENS or AI_EMBED."""
 
     function: str
     arguments: tuple[exp.Expr, ...]
@@ -79,6 +81,8 @@ def cortex_call_of(node: exp.Expr) -> CortexCall | None:
             == ["SNOWFLAKE", "CORTEX"]
         ):
             return CortexCall(function, tuple(node.expression.expressions), node)
+    if isinstance(node, exp.AIEmbed):
+        return CortexCall("AI_EMBED", tuple(node.expressions), node)
     if (
         isinstance(node, exp.Anonymous)
         and node.name.upper() in TOP_LEVEL_FUNCTIONS

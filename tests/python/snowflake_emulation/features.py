@@ -11,9 +11,20 @@ keeps it as it was, and the production SQL is not bent to suit the harness.
   documented keys, response_format a JSON schema object {'type': 'json', 'schema': {...}}, checked
   on every row by ``RESPONSE_FORMAT_CHECK_FUNCTION``) and calls the emulator's
   ``cortex_ai_complete``; every answered row is metered (``METER_FUNCTION``) for the emulated
-  CORTEX_AISQL_USAGE_HISTORY. ``AI_COUNT_TOKENS('ai_complete', model, text)`` calls
+  CORTEX_AISQL_USAGE_HISTORY. ``AI_COUNT_TOKENS('ai_complete' | 'ai_embed', model, text)`` calls
   ``cortex_ai_count_tokens``. ``CURRENT_REGION()`` and ``CURRENT_ROLE()`` answer the account's
   region and the session's role.
+- ``AI_EMBED(model, text)`` (model a string constant) calls the emulator's ``cortex_ai_embed``,
+  metered per row as function AI_EMBED (``EMBED_METER_FUNCTION``: input tokens only). The vector
+  is a DuckDB ``FLOAT[]`` (Snowflake's is a ``VECTOR(FLOAT, 768)``: the emulator's encoder has
+  384 dimensions whatever the model), so a ``VECTOR(FLOAT, n)`` type in a cast or a column
+  definition becomes ``FLOAT[]``.
+- ``VECTOR_AVG(vectors)``, Snowflake's aggregate element-wise mean, becomes
+  ``VECTOR_AVG_FUNCTION(list(vectors))``: DuckDB's ``list`` aggregate, then the mean in Python
+  (the emulator's own ``vector_avg`` macro is per connection, so fakesnow's cursors cannot see
+  it). ``VECTOR_COSINE_SIMILARITY(a, b)`` becomes DuckDB's ``list_cosine_similarity``: sqlglot
+  reads it as ``CosineDistance`` and would write DuckDB's ``list_cosine_distance`` (1 minus the
+  similarity).
 - ``SNOWFLAKE.CORTEX.FINETUNE('CREATE', ...)`` calls ``cortex_finetune_create``; its training and
   validation queries are Snowflake SQL, so they go through fakesnow's transforms first, and an
   options object constant (``{'max_epochs': 3}``) becomes the JSON text the emulator takes.
@@ -50,11 +61,18 @@ JOB_PROGRESS_FUNCTION = "snowflake_harness_job_progress"
 JOB_CANCEL_FUNCTION = "snowflake_harness_job_cancel"
 #: The harness's meter of AI_COMPLETE rows, and its check of a response_format's shape.
 METER_FUNCTION = "snowflake_harness_meter"
+#: The harness's meter of AI_EMBED rows, and its VECTOR_AVG over a list of vectors.
+EMBED_METER_FUNCTION = "snowflake_harness_meter_embed"
+VECTOR_AVG_FUNCTION = "snowflake_harness_vector_avg"
 RESPONSE_FORMAT_CHECK_FUNCTION = "snowflake_harness_check_response_format"
 #: AI_COMPLETE's documented model_parameters (sql-reference/functions/ai_complete-single-string).
 MODEL_PARAMETERS = frozenset({"temperature", "top_p", "max_tokens", "guardrails"})
 #: The function names AI_COUNT_TOKENS counts for (its first argument).
-COUNTED_FUNCTIONS = frozenset({"ai_complete", "ai_classify", "ai_filter", "ai_agg", "ai_sentiment"})
+COUNTED_FUNCTIONS = frozenset(
+    {"ai_complete", "ai_classify", "ai_embed", "ai_filter", "ai_agg", "ai_sentiment"}
+)
+#: Those the harness emulates: AI_COUNT_TOKENS('<function>', model, text).
+COUNTED_WITH_MODEL = frozenset({"ai_complete", "ai_embed"})
 
 _MD5_UPPER64 = "cast('0x' || substr(md5(__md5_argument__), 1, 16) as ubigint)"
 
@@ -119,6 +137,17 @@ def _rewrite_node(node: exp.Expr, context: RewriteContext) -> exp.Expr:
         return exp.Literal.string(context.region)
     if isinstance(node, exp.CurrentRole):
         return exp.Literal.string(context.role)
+    if isinstance(node, exp.CosineDistance):  # Snowflake's VECTOR_COSINE_SIMILARITY
+        return _function(
+            "list_cosine_similarity",
+            _rewrite_tree(node.this.copy(), context),
+            _rewrite_tree(node.expression.copy(), context),
+        )
+    if isinstance(node, exp.Anonymous) and node.name.upper() == "VECTOR_AVG":
+        return _vector_avg(node, context)
+    if isinstance(node, exp.DataType) and node.is_type(exp.DType.VECTOR):
+        # A user-defined type: fakesnow turns an ARRAY type into JSON, and leaves this alone.
+        return exp.DataType(this=exp.DType.USERDEFINED, kind="FLOAT[]")
     return node
 
 
@@ -135,6 +164,8 @@ def _cortex(call: CortexCall, context: RewriteContext) -> exp.Expr:
         return _ai_complete(call, context)
     if call.function == "AI_COUNT_TOKENS":
         return _ai_count_tokens(call, context)
+    if call.function == "AI_EMBED":
+        return _ai_embed(call, context)
     if call.function in {"COMPLETE", "TRY_COMPLETE"}:
         if len(arguments) != 2:
             raise snowflake_error(
@@ -239,7 +270,8 @@ def check_response_format(text: str | None) -> str | None:
 
 
 def _ai_count_tokens(call: CortexCall, context: RewriteContext) -> exp.Expr:
-    """AI_COUNT_TOKENS(function_name, model_name, input_text): the AI_COMPLETE form."""
+    """AI_COUNT_TOKENS(function_name, model_name, input_text): the AI_COMPLETE and AI_EMBED
+    forms."""
     arguments = call.arguments
     if len(arguments) != 3:
         raise snowflake_error(
@@ -251,13 +283,64 @@ def _ai_count_tokens(call: CortexCall, context: RewriteContext) -> exp.Expr:
         raise snowflake_error(
             f"AI_COUNT_TOKENS' first argument must name an AI function, got {function_name.sql()}"
         )
-    if function_name.name.lower() != "ai_complete" or not is_string_literal(model):
+    function = function_name.name.lower()
+    if function not in COUNTED_WITH_MODEL or not is_string_literal(model):
         raise snowflake_error(
-            "the harness emulates AI_COUNT_TOKENS('ai_complete', model, text) only"
+            "the harness emulates AI_COUNT_TOKENS('ai_complete' | 'ai_embed', model, text) only"
         )
     if "cortex_ai_count_tokens" in context.emulated_functions:
         return _function("cortex_ai_count_tokens", function_name, model, text)
+    if function == "ai_embed":
+        raise snowflake_error(
+            "the project's emulator has no cortex_ai_count_tokens: AI_COUNT_TOKENS('ai_embed', "
+            "...) cannot be emulated"
+        )
     return _function("cortex_count_tokens", model, text)
+
+
+def _ai_embed(call: CortexCall, context: RewriteContext) -> exp.Expr:
+    """AI_EMBED(model, text) for text (sql-reference/functions/ai_embed): the model a string
+    constant; answered by the emulator's encoder and metered per row."""
+    arguments = call.arguments
+    if len(arguments) != 2:
+        raise snowflake_error(
+            f"the harness emulates AI_EMBED(model, text) only, got {len(arguments)} arguments"
+        )
+    model, text = arguments
+    if not is_string_literal(model):
+        raise snowflake_error(f"AI_EMBED's model must be a string constant, got {model.sql()}")
+    if "cortex_ai_embed" not in context.emulated_functions:
+        raise snowflake_error(
+            "the project's emulator has no cortex_ai_embed: AI_EMBED is not emulated"
+        )
+    return _function(
+        EMBED_METER_FUNCTION,
+        exp.Literal.string(context.query_id),
+        model,
+        text,
+        _function("cortex_ai_embed", model, text),
+    )
+
+
+def _vector_avg(node: exp.Anonymous, context: RewriteContext) -> exp.Expr:
+    """VECTOR_AVG(vectors) (an aggregate) as the mean of DuckDB's list of the group's vectors."""
+    if len(node.expressions) != 1:
+        raise snowflake_error(f"VECTOR_AVG takes one argument, got {len(node.expressions)}")
+    vectors = _rewrite_tree(node.expressions[0].copy(), context)
+    return _function(VECTOR_AVG_FUNCTION, exp.Anonymous(this="list", expressions=[vectors]))
+
+
+def vector_avg(vectors: list[list[float] | None] | None) -> list[float] | None:
+    """Snowflake's VECTOR_AVG over one group's vectors: the element-wise mean of the non-null
+    ones; NULL for none. Vectors of different lengths are an error (a VECTOR column has one)."""
+    present = [vector for vector in vectors or [] if vector is not None]
+    if not present:
+        return None
+    if len({len(vector) for vector in present}) != 1:
+        raise ValueError(
+            f"VECTOR_AVG over vectors of different dimensions: {sorted({len(v) for v in present})}"
+        )
+    return [sum(values) / len(present) for values in zip(*present, strict=True)]
 
 
 def _finetune(call: CortexCall, context: RewriteContext) -> exp.Expr:

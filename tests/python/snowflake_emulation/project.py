@@ -103,8 +103,10 @@ class SnowflakeProject:
         *args: str,
         vars: Mapping[str, Any] | None = None,
         target_path: Path | None = None,
-        expect_success: bool = True,
+        expect_success: bool | None = True,
     ) -> Invocation:
+        """Run one dbt command on the account. ``expect_success`` True (or False) raises
+        DbtCommandFailed when the command fails (or succeeds); None returns it either way."""
         command = [
             *args,
             "--project-dir",
@@ -131,11 +133,11 @@ class SnowflakeProject:
         with self._environment(), self.account.connected(step) as statements:
             result = dbtRunner(callbacks=[collect]).invoke(command)
         invocation = Invocation(tuple(args), result, statements, log_lines)
-        if expect_success and not result.success:
+        if expect_success is True and not result.success:
             raise DbtCommandFailed(
                 f"dbt {step} failed on the snowflake target: {invocation.message}"
             )
-        if not expect_success and result.success:
+        if expect_success is False and result.success:
             raise DbtCommandFailed(f"dbt {step} succeeded but was expected to fail")
         return invocation
 
