@@ -197,18 +197,21 @@ def test_a_long_request_is_truncated_before_the_call_and_flagged(
 
 
 def test_every_answer_records_its_provenance(hostile_project: DbtProject) -> None:
-    for table, timestamp in (
-        ("int_teacher_labels__requested", "labeled_at"),
-        ("int_finetuned_categories__requested", "categorized_at"),
-        ("int_messages__requested", "generated_at"),
+    # The default student: its paid call is the embedding (the emulator's), its answer SQL's.
+    for table, timestamp, backend in (
+        ("int_teacher_labels__requested", "labeled_at", "local-emulator"),
+        ("int_ticket_embeddings__requested", "embedded_at", "local-emulator"),
+        ("int_student_categories__scored", "categorized_at", "sql-nearest-centroid"),
+        ("int_messages__requested", "generated_at", "local-emulator"),
     ):
         missing = hostile_project.scalar(
             f"select count(*) from main.{table} where model is null or backend is null or prompt_hash is null or {timestamp} is null"
         )
         assert missing == 0, table
+        assert hostile_project.scalar(f"select count(*) from main.{table}") > 0, table
         assert {
             row[0] for row in hostile_project.query(f"select distinct backend from main.{table}")
-        } == {"local-emulator"}
+        } == {backend}, table
 
 
 def test_adding_k_tickets_makes_exactly_k_calls_per_stage(
@@ -235,20 +238,23 @@ def test_adding_k_tickets_makes_exactly_k_calls_per_stage(
     project.run_main_job(vars=user_vars)
     after = project.call_counts()
     added = {key: after.get(key, 0) - before.get(key, 0) for key in after}
-    # The teacher, the fine-tuned model and the message writer each saw the 7 new tickets (the
-    # base model answers only evaluation tickets; with the message writer being the same model,
-    # its count holds both).
+    # The teacher, the student (the default's: one AI_EMBED a ticket) and the message writer
+    # each saw the 7 new tickets (the base model answers only evaluation tickets; with the
+    # message writer being the same model, its count holds both).
     completions = {"ai_complete", "try_complete", "complete"}
     per_model = Counter()
+    embedded = 0
     for (function, model), calls in added.items():
         if function in completions:
             # A fine-tuned model (database.schema.name) counts under its own name.
             per_model[model.split(".")[-1] if model.count(".") == 2 else model] += calls
+        elif function == "ai_embed":
+            embedded += calls
     # Steady state (a model is promoted): the teacher labels the audit share, ceil(2% of 7) = 1;
-    # the fine-tuned model answers the 7 new tickets, the message writer at least those.
+    # the student embeds the 7 new tickets, the message writer answers at least those.
     assert per_model[PROJECT_VARS["teacher_model"]] == math.ceil(
         PROJECT_VARS["audit_share_percent"] * 7 / 100
     ), per_model
-    assert per_model[PROJECT_VARS["finetuned_model_name"]] == 7, per_model
+    assert embedded == 7, added
     assert per_model[PROJECT_VARS["message_model"]] >= 7
     assert project.scalar("select count(*) from main.ticket_categories") == 107

@@ -122,12 +122,6 @@ def test_a_csv_without_the_quickstart_columns_is_refused_by_name(
     assert "customer_name" in result.error_text and "contact_preference" in result.error_text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="main's selectors: score_with_finetuned_model builds int_student_categories__scored, "
-    "which reads int_promotion_eval_tickets__selected, built by neither it nor "
-    "prepare_training_data (Table ... does not exist); remove this mark when fixed",
-)
 def test_scoring_before_any_promotion_keeps_every_ticket_awaiting_a_model(
     fresh_project: DbtProject,
 ) -> None:
