@@ -21,6 +21,9 @@
         prompts.finetuned_model_prompt_hash as prompt_hash
 
     from {{ ref('int_tickets__prompted_for_categorization') }} as prompts
+    -- Embedded once the ticket has been seen (sampled), so the call falls in its run's window.
+    inner join {{ ref('int_tickets__sampled') }} as sampled
+        on prompts.ticket_id = sampled.ticket_id
     {%- if not embedding_trainer_configured %}
     where exists (
         select 1
