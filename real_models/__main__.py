@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from .backend import backend_environment, model_map, run_vars
 from .install import install_models, install_runtime, runtime_installed
 from .model_packages import LINE_UPS, MODEL_PACKAGES, LineUp
-from .server import LocalModelServer
+from .server import LocalModelServer, stop_on_sigterm
 
 DEFAULT_LINE_UP = "qwen"
 
@@ -40,10 +38,6 @@ def _line_up(name: str) -> LineUp:
         raise SystemExit(
             f"Unknown line-up {name!r}: choose one of {', '.join(LINE_UPS)}."
         ) from None
-
-
-def _raise_on_termination(number: int, frame: Any) -> None:
-    raise SystemExit(128 + number)
 
 
 def install(line_up_name: str) -> int:
@@ -64,7 +58,7 @@ def run(line_up: LineUp, tickets: Path | None, user_vars_text: str, verbose: boo
     user_vars = yaml.safe_load(user_vars_text) if user_vars_text.strip() else {}
     if not isinstance(user_vars, dict):
         raise SystemExit("--vars must be a YAML mapping, e.g. '{teacher_model: llama3.1-70b}'")
-    signal.signal(signal.SIGTERM, _raise_on_termination)
+    stop_on_sigterm()
     mapping = model_map(line_up, user_vars)
     print(
         f"Real models ({line_up.name} line-up), llama-cpp-python on 127.0.0.1: "
@@ -95,7 +89,7 @@ def run(line_up: LineUp, tickets: Path | None, user_vars_text: str, verbose: boo
 
 
 def serve(line_up: LineUp) -> int:
-    signal.signal(signal.SIGTERM, _raise_on_termination)
+    stop_on_sigterm()
     with LocalModelServer(line_up.packages) as server:
         print(f"Serving {', '.join(server.served_models())} on {server.base_url} (Ctrl-C stops)")
         for name, value in backend_environment(server.base_url, line_up).items():

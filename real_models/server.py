@@ -38,6 +38,16 @@ class ServerError(RuntimeError):
     pass
 
 
+def stop_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so that a ``with LocalModelServer(...)`` block still
+    stops its server when the script is terminated (Python's default would just exit)."""
+
+    def _exit(number: int, frame: object) -> None:
+        raise SystemExit(128 + number)
+
+    signal.signal(signal.SIGTERM, _exit)
+
+
 def free_port() -> int:
     """A TCP port nothing listens on at 127.0.0.1 now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
