@@ -11,8 +11,8 @@ the data set's categories as clinc150.py does, and the main job's own steps run 
 
 1. categorisation: a stratified sample (``--per-category`` requests of each human category and
    as many out-of-scope ones, drawn with a fixed seed, never chosen by their answers) through
-   every step up to evaluate_models (the replies are left to run 2, since a real writer takes
-   seconds per reply);
+   every step up to evaluate_models (the replies and the billing report are left to run 2,
+   since a real writer takes seconds per reply);
 2. replies: ``--message-tickets`` of those tickets through the whole main job, writer included.
 
 The student is promoted whatever its accuracy (vars min_finetuned_accuracy 0 and a small
@@ -55,8 +55,9 @@ from real_models.server import LocalModelServer, stop_on_sigterm  # noqa: E402
 
 UNKNOWN = "Unknown"
 SAMPLE_SEED = 20
-STUDENT_VARS = {"min_finetuned_accuracy": 0.0, "min_eval_tickets_to_judge_models": 5}
+STUDENT_VARS = {"min_finetuned_accuracy": 0.0, "min_eval_tickets_to_judge_models": 1}
 NOT_STUDENTS = {"teacher", "base_zero_shot", "base_zero_shot_structured"}
+NOT_MEASURED_STEPS = {"docs_generate", "print_run_summary"}
 CALLING_STEPS = {
     "prepare_training_data": "teacher",
     "evaluate_models": "small model, zero-shot",
@@ -176,13 +177,12 @@ def run_steps(
     if not parsed.success:
         raise SystemExit(f"dbt parse failed: {parsed.exception}")
     runner = dbtRunner(manifest=parsed.result)
-    skipped = {"docs_generate", "print_run_summary"} | (
-        set() if with_messages else {"generate_messages"}
-    )
+    steps = [s for s in steps_for(loading_tickets=True) if s.name not in NOT_MEASURED_STEPS]
+    if not with_messages:
+        names = [step.name for step in steps]
+        steps = steps[: names.index("evaluate_models") + 1]
     timings = []
-    for step in steps_for(loading_tickets=True):
-        if step.name in skipped:
-            continue
+    for step in steps:
         before = server_requests(database)
         started = time.perf_counter()
         result = runner.invoke([*step.args, *common])
@@ -296,8 +296,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", type=Path, default=None, help="default: ../shared/...")
     parser.add_argument("--line-up", default="qwen", choices=sorted(LINE_UPS))
-    parser.add_argument("--per-category", type=int, default=20, help="requests per category")
-    parser.add_argument("--message-tickets", type=int, default=24, help="tickets with replies")
+    parser.add_argument("--per-category", type=int, default=15, help="requests per category")
+    parser.add_argument("--message-tickets", type=int, default=16, help="tickets with replies")
     args = parser.parse_args()
     if not runtime_installed():
         raise SystemExit(
