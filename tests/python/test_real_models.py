@@ -10,7 +10,10 @@ import csv
 import json
 import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -194,3 +197,40 @@ def test_a_restarted_server_on_another_port_answers_paid_prompts_from_the_cache(
         "where called_at = (select max(called_at) from cortex_emulator.calls)"
     )
     assert latest == [(0, HANDFUL, 0)]
+
+
+def test_the_runner_keeps_the_main_job_exit_code_and_stops_the_server(tmp_path: Path) -> None:
+    """`make run BACKEND=real` runs `python -m real_models run`: a main job that fails (here its
+    preflight: a teacher the catalog does not know) ends with the main job's exit code, and the
+    server it started is gone."""
+    DbtProject.create(tmp_path)  # the profile
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "real_models",
+            "run",
+            "--line-up",
+            LINE_UP.name,
+            "--vars",
+            "{teacher_model: no-such-model}",
+        ],
+        cwd=PROJECT_DIR,
+        env={
+            **os.environ,
+            "DBT_PROFILES_DIR": str(tmp_path),
+            "DBT_TARGET_PATH": str(tmp_path / "target"),
+            "DBT_LOG_PATH": str(tmp_path / "logs"),
+            "SUPPORT_TICKETS_DUCKDB_PATH": str(tmp_path / "support_tickets.duckdb"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    pid = re.search(r"server pid (\d+) on http://127\.0\.0\.1:\d+/v1", done.stdout)
+    reported = re.search(r"main job exit code (\d+)", done.stdout)
+    assert pid and reported, done.stdout + done.stderr
+    assert "check_cortex_models" in done.stdout
+    assert done.returncode == int(reported.group(1)) != 0
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid.group(1)), 0)
