@@ -1,6 +1,6 @@
 """What real models answer that the emulator never does, through dbt: the teacher's answers come
 from a chat-completions server on 127.0.0.1 that replies, per ticket, the way the real models
-of test_real_models and benchmarks/real_models.py were seen to (prose around the label, JSON
+of test_real_models and benchmarks/real_model_comparison.py were seen to (prose around the label, JSON
 with extra keys or in a code fence, another case, an empty answer, words that name no
 category) or not at all in time. Each ends as a valid category, as Unknown with its raw answer
 kept, or as a recorded failure that the next build sends again; the build never fails. The
