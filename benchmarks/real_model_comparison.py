@@ -1,8 +1,8 @@
 """The quickstart's comparison with real language models, on CLINC150's banking requests.
 
-    .venv/bin/python benchmarks/real_model_comparison.py                       # about 15 minutes, 2 cores
-    .venv/bin/python benchmarks/real_model_comparison.py --per-category 10 --message-tickets 12  # quicker
-    .venv/bin/python benchmarks/real_model_comparison.py --line-up smollm2     # the licensed small model
+    .venv/bin/python benchmarks/real_model_comparison.py           # the default: 165 tickets
+    .venv/bin/python benchmarks/real_model_comparison.py --per-category 5 --message-tickets 8
+    .venv/bin/python benchmarks/real_model_comparison.py --line-up smollm2   # licensed, weak
 
 llama-cpp-python's server (real_models) serves the line-up's models on 127.0.0.1: by default
 Qwen2.5-Coder-1.5B as the teacher, Qwen2.5-Coder-0.5B as the zero-shot small model and the
