@@ -1,6 +1,6 @@
 """The quickstart's comparison with real language models, on CLINC150's banking requests.
 
-    .venv/bin/python benchmarks/real_model_comparison.py           # the default: 165 tickets
+    .venv/bin/python benchmarks/real_model_comparison.py           # 165 tickets, 8 replies
     .venv/bin/python benchmarks/real_model_comparison.py --per-category 5 --message-tickets 8
     .venv/bin/python benchmarks/real_model_comparison.py --line-up smollm2   # licensed, weak
 
@@ -297,7 +297,7 @@ def main() -> int:
     parser.add_argument("--dataset", type=Path, default=None, help="default: ../shared/...")
     parser.add_argument("--line-up", default="qwen", choices=sorted(LINE_UPS))
     parser.add_argument("--per-category", type=int, default=15, help="requests per category")
-    parser.add_argument("--message-tickets", type=int, default=16, help="tickets with replies")
+    parser.add_argument("--message-tickets", type=int, default=8, help="tickets with replies")
     args = parser.parse_args()
     if not runtime_installed():
         raise SystemExit(
