@@ -32,6 +32,9 @@ REAL_MODELS ?= qwen
 ifneq ($(filter-out real,$(BACKEND)),)
 $(error BACKEND=$(BACKEND): leave it unset (the emulator, or TARGET=snowflake) or use BACKEND=real)
 endif
+ifeq ($(BACKEND)$(TARGET),realsnowflake)
+$(error BACKEND=real serves local models to the DuckDB target: drop TARGET=snowflake)
+endif
 REAL_MODELS_INSTALLED = $(VENV)/.real-models-$(1)
 MAIN_JOB := $(if $(BACKEND),$(BIN)/python -m real_models run --line-up $(REAL_MODELS),$(BIN)/python -m main_job)
 
