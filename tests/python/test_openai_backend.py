@@ -109,7 +109,8 @@ def test_model_names_are_mapped_and_unmapped_models_stay_local(
     names = conn.execute(
         f"select cortex_backend_name('{LARGE_MODEL}'), cortex_backend_name('{SMALL_MODEL}')"
     ).fetchone()
-    assert names == (f"openai-compatible:127.0.0.1:{server.port}", "local-emulator")
+    # The provenance names the endpoint's model beside the backend.
+    assert names == (f"openai-compatible:127.0.0.1:{server.port}/llama3.1:8b", "local-emulator")
 
 
 def test_star_maps_every_foundation_model_but_not_fine_tuned_ones(
@@ -241,7 +242,7 @@ def test_register_without_settings_reads_the_environment(
         register(conn)
         assert conn.execute(f"select cortex_backend_name('{SECOND_LARGE_MODEL}')").fetchone()[
             0
-        ] == (f"openai-compatible:127.0.0.1:{server.port}")
+        ] == (f"openai-compatible:127.0.0.1:{server.port}/writer")
     finally:
         conn.close()
 

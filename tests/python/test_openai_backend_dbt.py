@@ -76,7 +76,9 @@ def test_failed_rows_are_null_recorded_and_sent_again_by_the_next_build(
     rows = teacher_rows(project)
     failed = {prompt_hash for _, prompt_hash, answer, _ in rows if answer is None}
     assert 0 < len(failed) < len(rows) / 10
-    assert {backend for *_, backend in rows} == {f"openai-compatible:127.0.0.1:{server.port}"}
+    assert {backend for *_, backend in rows} == {
+        f"openai-compatible:127.0.0.1:{server.port}/teacher-llm"
+    }
     # Every failed row is recorded, and joins to its ticket by prompt_hash.
     recorded = project.query(
         "select errors.prompt_hash, errors.http_status, errors.attempts, labels.ticket_id "
@@ -129,4 +131,6 @@ def test_the_environment_chooses_the_backend_and_can_turn_the_cache_off(
     assert server.stats.requests == len(rows) > 0
     assert all(answer is not None for _, _, answer, _ in rows)
     assert project.scalar("select count(*) from cortex_emulator.response_cache") == 0
-    assert {backend for *_, backend in rows} == {f"openai-compatible:127.0.0.1:{server.port}"}
+    assert {backend for *_, backend in rows} == {
+        f"openai-compatible:127.0.0.1:{server.port}/teacher-llm"
+    }

@@ -62,6 +62,10 @@ final as (
                 else message_prompt_in_force.email_word_limit
             end as bigint
         ) as word_limit,
+        {{ word_count('current_messages.message') }} > case
+            when tickets.contact_preference = 'Text Message' then message_prompt_in_force.text_word_limit
+            else message_prompt_in_force.email_word_limit
+        end as is_over_word_limit,
         current_messages.model,
         current_messages.backend,
         current_messages.prompt_hash,
