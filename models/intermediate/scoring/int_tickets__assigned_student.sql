@@ -44,14 +44,37 @@ champion as (
 
 ),
 
+-- Every (ticket, student) assigned so far: nothing on the first build.
+-- noqa: disable=LT02
 {%- if is_incremental() %}
 
-    already_assigned as (
+assigned as (
 
-        select distinct ticket_id from {{ this }}
+    select
+        ticket_id,
+        student_model
 
-    ),
+    from {{ this }}
+
+),
+{%- else %}
+
+assigned as (
+
+    select
+        cast(null as {{ dbt.type_string() }}) as ticket_id,
+        cast(null as {{ dbt.type_string() }}) as student_model
+    where 1 = 0
+
+),
 {%- endif %}
+-- noqa: enable=LT02
+
+already_assigned as (
+
+    select distinct ticket_id from assigned
+
+),
 
 unassigned as (
 
@@ -62,17 +85,18 @@ unassigned as (
 
     from prompts
     cross join champion
-    {%- if is_incremental() %}
-        where not exists (
-                select 1
-                from {{ this }} as assigned
-                where
-                    assigned.ticket_id = prompts.ticket_id
-                {%- if rescore == 'every_ticket' %}
-                and lower(assigned.student_model) = lower(champion.student_model)
-                {%- endif %}
-            )
-    {%- endif %}
+    where
+        not exists (
+            select 1
+            from assigned
+            where
+                assigned.ticket_id = prompts.ticket_id
+                -- With every_ticket, a ticket is assigned again to each new champion.
+                and (
+                    {{ 'true' if rescore == 'new_tickets' else 'false' }}
+                    or lower(assigned.student_model) = lower(champion.student_model)
+                )
+        )
 
 ),
 
@@ -83,21 +107,15 @@ final as (
         unassigned.ticket_id,
         unassigned.student_model,
         unassigned.trainer,
-        {%- if is_incremental() %}
-            case
-                when already_assigned.ticket_id is not null then 'rescored_after_promotion'
-                else 'first_categorisation'
-            end as assignment_reason,
-        {%- else %}
-        'first_categorisation' as assignment_reason,
-        {%- endif %}
+        case
+            when already_assigned.ticket_id is not null then 'rescored_after_promotion'
+            else 'first_categorisation'
+        end as assignment_reason,
         current_timestamp as assigned_at
 
     from unassigned
-    {%- if is_incremental() %}
     left join already_assigned
         on unassigned.ticket_id = already_assigned.ticket_id
-    {%- endif %}
 
 )
 

@@ -33,6 +33,25 @@ embeddings as (
 
 ),
 
+-- noqa: disable=LT02
+{%- if is_incremental() %}
+
+trained_versions as (
+
+    select distinct job_id from {{ this }}
+
+),
+{%- else %}
+
+trained_versions as (
+
+    select cast(null as {{ dbt.type_string() }}) as job_id
+    where 1 = 0
+
+),
+{%- endif %}
+-- noqa: enable=LT02
+
 versions_to_train as (
 
     select
@@ -45,13 +64,11 @@ versions_to_train as (
     where
         jobs.trainer = 'embedding_classifier'
         and jobs.status not in ('CANCELLED', 'ERROR')
-        {%- if is_incremental() %}
-            and not exists (
-                select 1
-                from {{ this }} as trained
-                where trained.job_id = jobs.job_id
-            )
-        {%- endif %}
+        and not exists (
+            select 1
+            from trained_versions
+            where trained_versions.job_id = jobs.job_id
+        )
 
 ),
 
