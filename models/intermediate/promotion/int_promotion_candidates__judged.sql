@@ -1,14 +1,6 @@
 {#-
-    THE promotion rule, one row per candidate (the latest trained, not yet judged version of
-    each trainer), judged on the same promotion eval tickets. A candidate is eligible when
-      1. at least var min_eval_tickets_to_judge_models eval tickets judge it,
-      2. its accuracy against the teacher reaches var min_finetuned_accuracy, and
-      3. it is not worse than the champion: the one-sided 95% lower bound of the paired accuracy
-         difference (candidate minus champion) is at least -var promotion_margin.
-    Of the eligible candidates, the cheapest (credits per 1,000 tickets at the catalog's rates)
-    whose accuracy is not worse than the best eligible candidate's by more than the margin (the
-    same paired bound) is promoted; the others are recorded as not promoted, with why.
-    `dbt run-operation evaluate_and_promote_candidate` records these rows in model_promotions.
+    THE promotion rule (see its yml): one row per candidate, judged on the same promotion eval
+    tickets; the cheapest eligible candidate within the margin of the best is promoted.
 -#}
 {%- set min_accuracy = checked_number_var('min_finetuned_accuracy', minimum=0, maximum=1) -%}
 {%- set margin = checked_number_var('promotion_margin', minimum=0, maximum=1) -%}
@@ -22,21 +14,15 @@ compared as (
 
 ),
 
-eval_tokens as (
-
-    select * from {{ ref('int_promotion_eval_tokens__counted') }}
-
-),
-
 versions as (
 
     select * from {{ ref('int_student_versions__listed') }}
 
 ),
 
-model_catalog as (
+priced as (
 
-    select * from {{ ref('cortex_models') }}
+    select * from {{ ref('int_promotion_candidates__priced') }}
 
 ),
 
@@ -60,38 +46,6 @@ counted as (
 
 ),
 
--- What the candidate's student costs per call, on the eval tickets, at the catalog's rate for
--- it: the embedding model's (AI_EMBED) or the fine-tuned model's inference rate on its base.
-costs as (
-
-    select
-        versions.student_model as candidate_model,
-        1000 * avg(
-            eval_tokens.prompt_tokens * model_catalog.input_credits_per_million_tokens
-            + eval_tokens.completion_tokens * model_catalog.output_credits_per_million_tokens
-        ) / 1000000.0 as credits_per_1000_tickets
-
-    from versions
-    inner join eval_tokens
-        on
-            versions.trainer = eval_tokens.trainer
-            and lower(versions.base_model) = lower(eval_tokens.tokenizer_model)
-    inner join compared
-        on
-            eval_tokens.ticket_id = compared.ticket_id
-            and versions.student_model = compared.candidate_model
-    inner join model_catalog
-        on lower(model_catalog.model_name) = lower(
-                case
-                    when versions.trainer = 'cortex_finetune' then versions.base_model || ':finetuned'
-                    else versions.base_model
-                end
-            )
-    where versions.is_candidate
-    group by versions.student_model
-
-),
-
 figures as (
 
     select
@@ -103,7 +57,7 @@ figures as (
         1.0 * counted.candidate_correct / nullif(counted.eval_tickets, 0) as candidate_accuracy,
         {{ wilson_interval_lower('counted.candidate_correct', 'counted.eval_tickets') }} as candidate_accuracy_lower,
         {{ wilson_interval_upper('counted.candidate_correct', 'counted.eval_tickets') }} as candidate_accuracy_upper,
-        costs.credits_per_1000_tickets,
+        priced.credits_per_1000_tickets,
         counted.champion_model,
         counted.paired_tickets,
         1.0 * counted.paired_champion_correct / nullif(counted.paired_tickets, 0) as champion_accuracy,
@@ -118,8 +72,8 @@ figures as (
     from counted
     inner join versions
         on counted.candidate_model = versions.student_model
-    left join costs
-        on counted.candidate_model = costs.candidate_model
+    left join priced
+        on counted.candidate_model = priced.candidate_model
 
 ),
 
