@@ -112,7 +112,9 @@ def test_the_payoff_prices_training_at_the_catalog_training_rate(
         if row["priced_as"] == "finetune_training"
         and row["base_model"] == PROJECT_VARS["finetune_base_model"]
     )
-    trained_tokens, rate, credits, student_per_1000, teacher_per_1000 = rows["cortex_finetune"]
+    trained_tokens, rate, credits, student_per_1000, teacher_per_1000 = (
+        float(value) for value in rows["cortex_finetune"]
+    )
     assert rate == pytest.approx(training_rate)
     assert credits == pytest.approx(trained_tokens * training_rate / 1e6)
     assert trained_tokens > 0
