@@ -188,7 +188,8 @@ def test_precision_recall_and_confusion_matrix_match_the_predictions(
                 pytest.approx(true_positives / predicted_tickets) if predicted_tickets else None
             )
             assert recall == (pytest.approx(true_positives / support) if support else None)
-    assert Counter(row[0] for row in by_category) == {role: len(categories) for role in ROLES}
+    reported = [*ROLES, "embedding_classifier"]  # the default's student is evaluated too
+    assert Counter(row[0] for row in by_category) == {role: len(categories) for role in reported}
 
 
 def test_the_base_model_is_called_once_per_eval_ticket_and_a_rerun_calls_nothing(
@@ -205,10 +206,12 @@ def test_the_base_model_is_called_once_per_eval_ticket_and_a_rerun_calls_nothing
     messages = built_project.scalar("select count(*) from main.int_messages__requested")
     expected_messages = messages if PROJECT_VARS["message_model"] == BASE_MODEL else 0
     assert _calls_to(calls, COMPLETIONS, BASE_MODEL) == requested + expected_messages
-    # AI_COUNT_TOKENS: prompt and answer, once per (ticket, model, prompt) of the eval sample; the
-    # fine-tuned model is counted with its base model's tokenizer.
+    # AI_COUNT_TOKENS: prompt and answer, once per (ticket, model, prompt) of the eval sample
+    # (the base model's two kinds of request); the default student's embedding: its prompt, once
+    # for the evaluation and once to price it as a candidate.
     assert _calls_to(calls, TOKEN_COUNTS, TEACHER) == 2 * eval_tickets
-    assert _calls_to(calls, TOKEN_COUNTS, BASE_MODEL) == 2 * 3 * eval_tickets
+    assert _calls_to(calls, TOKEN_COUNTS, BASE_MODEL) == 2 * 2 * eval_tickets
+    assert _calls_to(calls, TOKEN_COUNTS, PROJECT_VARS["embedding_model"]) == 2 * eval_tickets
     assert not any(function in TOKEN_COUNTS and model.count(".") == 2 for function, model in calls)
 
     built_project.invoke("build", "--selector", "evaluate_models")
