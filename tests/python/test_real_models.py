@@ -1,8 +1,9 @@
 """The main job with a real language model: SmolLM2-135M-Instruct (Apache-2.0), served by
 llama-cpp-python's OpenAI-compatible server on 127.0.0.1, which real_models starts on a free
 port and stops. It answers the teacher, the zero-shot small model (plain and structured) and
-the message writer for a handful of the synthetic tickets; the fine-tuned student stays on the
-emulator. `make test` installs the runtime and the model first (real_models install)."""
+the message writer for a handful of the synthetic tickets; the student is the embedding
+classifier on the emulator's encoder. `make test` installs the runtime and the model first
+(real_models install)."""
 
 from __future__ import annotations
 
@@ -117,11 +118,16 @@ def test_every_call_of_the_three_roles_was_answered_by_the_real_model(real_run: 
     backend, rows, requests, failed = logged[0]
     assert backend == f"openai-compatible:{SERVER_LABEL}"
     assert rows == requests > HANDFUL and failed == 0
-    # The student is the emulator's classifier, trained on the real model's labels.
+    # The student is the embedding classifier (the default trainer), scored in SQL over
+    # centroids of the real model's labels; the emulator's encoder answers AI_EMBED.
     students = project.query(
         "select distinct backend from main.ticket_categories where backend is not null"
     )
-    assert students == [("local-emulator",)]
+    assert students == [("sql-nearest-centroid",)]
+    embedding_backends = project.query(
+        "select distinct backend from main.int_ticket_embeddings__requested"
+    )
+    assert embedding_backends == [("local-emulator",)]
 
 
 def test_the_server_took_the_json_schema_and_answered_valid_categories(
